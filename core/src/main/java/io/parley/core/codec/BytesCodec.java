@@ -1,0 +1,74 @@
+package io.parley.core.codec;
+
+import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code application/octet-stream} codec: requests and replies are {@code byte[]} or
+ * {@link ByteBuffer} and pass through as they are. It is the cheapest codec, for callers that
+ * already hold encoded bytes. An empty payload decodes to an empty array or buffer, not {@code null}.
+ *
+ * <pre>{@code
+ * ParleyClient client = ParleyClient.builder()
+ *         .transport(transport)
+ *         .codec(BytesCodec.create())
+ *         .build();
+ * Mono<byte[]> echoed = client.call("echo", new byte[] {1, 2, 3}, byte[].class);
+ * }</pre>
+ */
+public final class BytesCodec implements Codec {
+
+    /** The MIME type of this codec's data. */
+    public static final String MIME_TYPE = "application/octet-stream";
+
+    private static final BytesCodec INSTANCE = new BytesCodec();
+
+    private BytesCodec() {
+    }
+
+    /** Returns the raw-bytes codec. */
+    public static BytesCodec create() {
+        return INSTANCE;
+    }
+
+    @Override
+    public String mimeType() {
+        return MIME_TYPE;
+    }
+
+    @Override
+    public ByteBuffer encode(@Nullable Object value) {
+        if (value == null) {
+            return ByteBuffer.allocate(0);
+        }
+        if (value instanceof byte[]) {
+            return ByteBuffer.wrap((byte[]) value);
+        }
+        if (value instanceof ByteBuffer) {
+            return ((ByteBuffer) value).duplicate();
+        }
+        throw new CodecException("cannot encode a " + value.getClass().getName()
+                + " as raw bytes (expected: byte[] or java.nio.ByteBuffer)");
+    }
+
+    @Override
+    public @Nullable Object decode(ByteBuffer data, Type type) {
+        byte[] bytes = new byte[data.remaining()];
+        data.duplicate().get(bytes);
+        if (type == byte[].class) {
+            return bytes;
+        }
+        if (type == ByteBuffer.class || type == Object.class) {
+            return ByteBuffer.wrap(bytes);
+        }
+        throw new CodecException("cannot decode raw bytes as " + type.getTypeName()
+                + " (expected: byte[] or java.nio.ByteBuffer)");
+    }
+
+    @Override
+    public String toString() {
+        return "BytesCodec";
+    }
+}

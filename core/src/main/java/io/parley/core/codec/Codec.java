@@ -1,0 +1,43 @@
+package io.parley.core.codec;
+
+import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns request and reply values into bytes and back. A codec is stateless and thread-safe: one
+ * instance serves every call of a client or server, on any thread.
+ *
+ * <p>A {@code null} value (a method without a request, a reply of type {@code Void}) is encoded
+ * as an empty buffer. A codec in which no value encodes to zero bytes, such as JSON, decodes an
+ * empty buffer to {@code null}.
+ *
+ * <p>A codec reports a value it cannot encode or bytes it cannot decode with a
+ * {@link CodecException}; Parley turns that into {@code RPC_X_BAD_STUB_DATA} for the caller.
+ */
+public interface Codec {
+
+    /** The MIME type of the encoded data, e.g. {@code application/json}. */
+    String mimeType();
+
+    /**
+     * Encodes a value.
+     *
+     * @param value the value, or {@code null}
+     * @return a buffer positioned at the first byte of the encoded form, which the caller may own
+     * @throws CodecException if the value cannot be encoded
+     */
+    ByteBuffer encode(@Nullable Object value);
+
+    /**
+     * Decodes a value. The buffer is valid only for the duration of this call, and its position
+     * may be moved; a codec must not keep a reference to it.
+     *
+     * @param data the encoded bytes, from position to limit
+     * @param type the type to decode to, a {@link Class} or a parameterized type
+     * @return the value, or {@code null}
+     * @throws CodecException if the bytes are not a valid encoding of {@code type}
+     */
+    @Nullable Object decode(ByteBuffer data, Type type);
+}

@@ -1,0 +1,91 @@
+package io.parley.core.server;
+
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+
+/**
+ * Runs one handler shape against a call. Every shape ends up calling the call's complete or
+ * abort; a reactive one through {@link ReplySubscriber}.
+ */
+@FunctionalInterface
+interface Invoker<Q, R> {
+
+    void invoke(Q request, ServerCall<R> call) throws Exception;
+
+    static <Q, R> Invoker<Q, R> ofMono(MonoHandler<Q, R> handler) {
+        return (request, call) -> {
+            Mono<? extends R> reply = handler.handle(request, call);
+            if (reply == null) {
+                throw new NullPointerException("handler of '" + call.method() + "' returned null instead of a Mono");
+            }
+            reply.subscribe(new ReplySubscriber<>(call));
+        };
+    }
+
+    /**
+     * Feeds a handler's {@code Mono} into its call. An abortive cancel by the client cancels the
+     * subscription, through {@link ServerCall#onAbandon}.
+     */
+    final class ReplySubscriber<R> implements CoreSubscriber<R>, Runnable {
+
+        private final ServerCall<R> call;
+        private volatile @Nullable Subscription subscription;
+        private boolean done;
+
+        ReplySubscriber(ServerCall<R> call) {
+            this.call = call;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(subscription, s)) {
+                subscription = s;
+                call.onAbandon(this);
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(R value) {
+            if (done) {
+                Operators.onNextDropped(value, currentContext());
+                return;
+            }
+            done = true;
+            call.complete(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (done) {
+                Operators.onErrorDropped(t, currentContext());
+                return;
+            }
+            done = true;
+            Exceptions.throwIfJvmFatal(t);
+            call.fail(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (!done) {
+                done = true;
+                call.complete(null);
+            }
+        }
+
+        /** The client abandoned the call: stop the handler's work. */
+        @Override
+        public void run() {
+            Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package io.parley.core.server;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.jspecify.annotations.Nullable;
+
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.codec.Codec;
+import io.parley.core.codec.JsonCodec;
+import io.parley.core.transport.CallAcceptor;
+import io.parley.core.transport.ServerSession;
+import io.parley.core.transport.ServerTransport;
+import io.parley.core.transport.TransportServer;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+/**
+ * A running Parley server: the methods it serves, bound to a transport.
+ *
+ * <pre>{@code
+ * ParleyServer server = ParleyServer.builder()
+ *         .method(ServerMethod.mono("echo", String.class, Mono::just))
+ *         .method(ServerMethod.async("AsyncFunc", Long.class, AsyncFunc::handle).blocking())
+ *         .transport(InProcessTransport.server("demo"))
+ *         .bindNow();
+ * ...
+ * server.dispose();
+ * }</pre>
+ *
+ * <p>A call for a method the server does not have ends with {@code RPC_S_PROCNUM_OUT_OF_RANGE},
+ * a request its codec cannot decode with {@code RPC_X_BAD_STUB_DATA}; neither disturbs the other
+ * calls of the connection.
+ */
+public final class ParleyServer implements Disposable {
+
+    private final Map<String, ServerMethod<?, ?>> methods;
+    private final Map<String, Codec> codecs;
+    private final int maxCallsPerConnection;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final LongAdder droppedReplies = new LongAdder();
+    private volatile @Nullable TransportServer transportServer;
+    private volatile boolean disposed;
+
+    private ParleyServer(Builder builder) {
+        this.methods = Collections.unmodifiableMap(new LinkedHashMap<>(builder.methods));
+        Map<String, Codec> codecs = new LinkedHashMap<>(builder.codecs);
+        if (codecs.isEmpty()) {
+            Codec json = JsonCodec.create();
+            codecs.put(json.mimeType(), json);
+        }
+        this.codecs = Collections.unmodifiableMap(codecs);
+        this.maxCallsPerConnection = builder.maxCallsPerConnection;
+    }
+
+    /** Returns a builder for a server. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Where clients reach this server, as the transport reports it (the bound port for port 0). */
+    public String address() {
+        TransportServer bound = transportServer;
+        return bound != null ? bound.address() : "unbound";
+    }
+
+    /** The number of calls in flight on all connections: dispatched, not ended and not abandoned. */
+    public int activeCalls() {
+        int total = 0;
+        for (Session session : sessions) {
+            total += session.activeCalls();
+        }
+        return total;
+    }
+
+    /** The number of replies dropped because the client had cancelled abortively before them. */
+    public long droppedReplies() {
+        return droppedReplies.sum();
+    }
+
+    /** The methods this server serves, by name. */
+    public Map<String, ServerMethod<?, ?>> methods() {
+        return methods;
+    }
+
+    /** Stops accepting connections and closes the open ones; their calls are cancelled. */
+    @Override
+    public void dispose() {
+        disposed = true;
+        TransportServer bound = transportServer;
+        if (bound != null) {
+            bound.dispose();
+        }
+        for (Session session : sessions) {
+            session.close();
+        }
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return disposed;
+    }
+
+    /** Completes when the transport has stopped. */
+    public Mono<Void> onDispose() {
+        TransportServer bound = transportServer;
+        return bound != null ? bound.onClose() : Mono.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "ParleyServer{" + address() + ", methods=" + methods.keySet() + "}";
+    }
+
+    @Nullable ServerMethod<?, ?> method(String name) {
+        return methods.get(name);
+    }
+
+    int maxCallsPerConnection() {
+        return maxCallsPerConnection;
+    }
+
+    void replyDropped() {
+        droppedReplies.increment();
+    }
+
+    void sessionClosed(Session session) {
+        sessions.remove(session);
+    }
+
+    private Mono<ParleyServer> bind(ServerTransport transport) {
+        return transport.bind(new Acceptor()).map(bound -> {
+            transportServer = bound;
+            return this;
+        });
+    }
+
+    /** What the transport sees of the server, kept off its public face. */
+    private final class Acceptor implements CallAcceptor {
+
+        @Override
+        public ServerSession openSession(String dataMimeType) {
+            if (disposed) {
+                throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down");
+            }
+            Codec codec = codecs.get(dataMimeType);
+            if (codec == null) {
+                throw new RpcFault(RpcStatus.PROTOCOL_ERROR,
+                        "the server has no codec for " + dataMimeType + " (it speaks " + codecs.keySet() + ")");
+            }
+            Session session = new Session(ParleyServer.this, codec);
+            sessions.add(session);
+            return session;
+        }
+    }
+
+    /**
+     * Builds a {@link ParleyServer}. Reached through {@link ParleyServer#builder()}; not thread-safe.
+     */
+    public static final class Builder {
+
+        private final Map<String, ServerMethod<?, ?>> methods = new LinkedHashMap<>();
+        private final Map<String, Codec> codecs = new LinkedHashMap<>();
+        private int maxCallsPerConnection = Integer.MAX_VALUE;
+        private @Nullable ServerTransport transport;
+
+        Builder() {
+        }
+
+        /**
+         * Serves a method.
+         *
+         * @param method the method
+         * @return this builder
+         * @throws IllegalArgumentException if a method of the same name is already served
+         */
+        public Builder method(ServerMethod<?, ?> method) {
+            Objects.requireNonNull(method, "method");
+            if (methods.putIfAbsent(method.name(), method) != null) {
+                throw new IllegalArgumentException("method: '" + method.name() + "' (expected: a name not yet served)");
+            }
+            return this;
+        }
+
+        /**
+         * Serves several methods.
+         *
+         * @param methods the methods
+         * @return this builder
+         * @throws IllegalArgumentException if two methods share a name
+         */
+        public Builder methods(Iterable<? extends ServerMethod<?, ?>> methods) {
+            Objects.requireNonNull(methods, "methods");
+            for (ServerMethod<?, ?> method : methods) {
+                method(method);
+            }
+            return this;
+        }
+
+        /**
+         * Adds a codec: a connection whose client announces its MIME type is served with it.
+         * Without any, the server speaks JSON.
+         *
+         * @param codec the codec
+         * @return this builder
+         * @throws IllegalArgumentException if a codec of the same MIME type was added
+         */
+        public Builder codec(Codec codec) {
+            Objects.requireNonNull(codec, "codec");
+            if (codecs.putIfAbsent(codec.mimeType(), codec) != null) {
+                throw new IllegalArgumentException("codec: " + codec.mimeType() + " (expected: one codec per MIME type)");
+            }
+            return this;
+        }
+
+        /**
+         * Limits the calls in flight on one connection; one call past it ends with
+         * {@code RPC_S_SERVER_TOO_BUSY} and the connection goes on serving. No limit by default.
+         *
+         * @param max the most calls in flight per connection
+         * @return this builder
+         * @throws IllegalArgumentException if {@code max} is not positive
+         */
+        public Builder maxCallsPerConnection(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxCallsPerConnection: " + max + " (expected: > 0)");
+            }
+            this.maxCallsPerConnection = max;
+            return this;
+        }
+
+        /**
+         * Sets the transport to serve on.
+         *
+         * @param transport the transport
+         * @return this builder
+         */
+        public Builder transport(ServerTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * Binds the server to its transport.
+         *
+         * @return the running server, once it accepts connections
+         * @throws IllegalStateException if no transport was set
+         */
+        public Mono<ParleyServer> bind() {
+            ServerTransport t = transport;
+            if (t == null) {
+                throw new IllegalStateException("transport: none set (expected: a ServerTransport, e.g. InProcessTransport.server(name))");
+            }
+            if (methods.isEmpty()) {
+                throw new IllegalStateException("methods: none (expected: at least one ServerMethod)");
+            }
+            return new ParleyServer(this).bind(t);
+        }
+
+        /**
+         * Binds the server and waits until it accepts connections, at most 30 seconds. For
+         * {@code main} methods and tests; reactive code uses {@link #bind()}.
+         *
+         * @return the running server
+         */
+        public ParleyServer bindNow() {
+            ParleyServer server = bind().block(Duration.ofSeconds(30));
+            if (server == null) {
+                throw new IllegalStateException("the transport completed without binding");
+            }
+            return server;
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package io.parley.core.server;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+import org.jspecify.annotations.Nullable;
+
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.codec.CodecException;
+import io.parley.core.transport.RpcRequest;
+import reactor.core.Disposable;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * One call on the server, and its state machine: the seed's server table.
+ *
+ * <pre>
+ *   D (dispatched) --complete--> Comp --> End     reply sent (or dropped if abandoned)
+ *                  --abort-----> A    --> End     fault sent
+ *                  --exception-> A    --> End     fault sent: the RpcFault's code, else CALL_FAILED
+ * </pre>
+ *
+ * The whole state is the one {@code int} {@link #state}. Complete, abort and the handler's own
+ * failure race to set {@link #ENDED}; the thread whose CAS sets it is the only one that sends
+ * anything to the client, so a call ends exactly once. Comp and A are that thread's work between
+ * its CAS and the send. Cancel requests only add flags and never end a call: the seed requires
+ * the server to complete or abort even a cancelled call.
+ */
+final class ServerCall<R> implements AsyncCall<R> {
+
+    private static final Logger log = Loggers.getLogger(ParleyServer.class);
+
+    /** Bit: the call has ended; complete or abort has won the CAS. */
+    static final int ENDED = 0b001;
+    /** Bit: the client cancelled, abortively or gracefully, or the timeout passed: testCancel() answers OK. */
+    static final int CANCEL_REQUESTED = 0b010;
+    /** Bit: the client will read no reply (abortive cancel, or the connection ended): a reply is dropped. */
+    static final int ABANDONED = 0b100;
+
+    private static final AtomicIntegerFieldUpdater<ServerCall> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "state");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ServerCall, Sinks.Empty> CANCELLED =
+            AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Sinks.Empty.class, "cancelledSink");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ServerCall, Runnable> ON_ABANDON =
+            AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "onAbandon");
+
+    private static final Runnable ABANDON_DONE = () -> { };
+
+    private final Session session;
+    private final ServerMethod<?, R> method;
+    private final long key;
+    private final long id;
+    private final @Nullable Duration timeout;
+    private final MonoSink<ByteBuffer> sink;
+
+    private volatile int state;
+    private volatile @Nullable RpcStatus outcome;
+    private volatile Sinks.@Nullable Empty<Void> cancelledSink;
+    private volatile @Nullable Runnable onAbandon;
+    private volatile @Nullable Disposable timeoutTask;
+
+    ServerCall(Session session, ServerMethod<?, R> method, long key, RpcRequest request, MonoSink<ByteBuffer> sink) {
+        this.session = session;
+        this.method = method;
+        this.key = key;
+        this.id = request.callId();
+        this.timeout = request.timeout();
+        this.sink = sink;
+    }
+
+    long key() {
+        return key;
+    }
+
+    /** Runs the handler: on this thread, or on boundedElastic for a blocking method. */
+    @SuppressWarnings("unchecked")
+    <Q> void start(@Nullable Object request) {
+        Duration t = timeout;
+        if (t != null) {
+            timeoutTask = Schedulers.parallel().schedule(this::timeoutPassed, t.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        ServerMethod<Q, R> m = (ServerMethod<Q, R>) method;
+        if (!m.isBlocking()) {
+            invoke(m, (Q) request);
+            return;
+        }
+        try {
+            Schedulers.boundedElastic().schedule(() -> {
+                if ((state & ABANDONED) == 0) {
+                    invoke(m, (Q) request);
+                }
+            });
+        }
+        catch (RejectedExecutionException e) {
+            end(new RpcFault(RpcStatus.SERVER_TOO_BUSY, "no thread free to run blocking method '" + method.name() + "'"));
+        }
+    }
+
+    private <Q> void invoke(ServerMethod<Q, R> m, Q request) {
+        try {
+            m.invoker().invoke(request, this);
+        }
+        catch (Throwable t) {
+            Exceptions.throwIfJvmFatal(t);
+            fail(t);
+        }
+    }
+
+    @Override
+    public RpcStatus complete(@Nullable R reply) {
+        int previous = markEnded();
+        if (previous < 0) {
+            return RpcStatus.INVALID_ASYNC_HANDLE;
+        }
+        if ((previous & ABANDONED) != 0) {
+            outcome = RpcStatus.CALL_CANCELLED;
+            finish();
+            session.replyDropped();
+            return RpcStatus.CALL_CANCELLED;
+        }
+        ByteBuffer encoded;
+        try {
+            encoded = session.codec().encode(reply);
+        }
+        catch (CodecException e) {
+            log.warn("Reply of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
+            send(new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode the reply"));
+            return RpcStatus.BAD_STUB_DATA;
+        }
+        outcome = RpcStatus.OK;
+        finish();
+        sink.success(encoded);
+        return RpcStatus.OK;
+    }
+
+    @Override
+    public RpcStatus abort(int faultCode) {
+        if (faultCode == 0) {
+            return RpcStatus.INVALID_ARG;
+        }
+        return end(new RpcFault(faultCode)) ? RpcStatus.OK : RpcStatus.INVALID_ASYNC_HANDLE;
+    }
+
+    /** The handler threw or its Mono errored: end with the fault, or CALL_FAILED hiding the cause. */
+    void fail(Throwable error) {
+        RpcFault fault;
+        if (error instanceof RpcFault) {
+            fault = (RpcFault) error;
+        }
+        else {
+            fault = new RpcFault(RpcStatus.CALL_FAILED, null);
+        }
+        if (end(fault)) {
+            if (!(error instanceof RpcFault)) {
+                log.warn("Handler of '{}' failed; the call ends with RPC_S_CALL_FAILED", method.name(), error);
+            }
+        }
+        else if (log.isDebugEnabled()) {
+            log.debug("Handler of '{}' failed after its call had ended", method.name(), error);
+        }
+    }
+
+    /** Ends the call with a fault, if it has not ended. */
+    private boolean end(RpcFault fault) {
+        int previous = markEnded();
+        if (previous < 0) {
+            return false;
+        }
+        if ((previous & ABANDONED) != 0) {
+            outcome = fault.status();
+            finish();
+            return true;
+        }
+        send(fault);
+        return true;
+    }
+
+    private void send(RpcFault fault) {
+        outcome = fault.status();
+        finish();
+        sink.error(fault);
+    }
+
+    /** Sets ENDED; returns the state before, or -1 if the call had already ended. */
+    private int markEnded() {
+        for (;;) {
+            int s = state;
+            if ((s & ENDED) != 0) {
+                return -1;
+            }
+            if (STATE.compareAndSet(this, s, s | ENDED)) {
+                return s;
+            }
+        }
+    }
+
+    private void finish() {
+        Disposable task = timeoutTask;
+        if (task != null) {
+            task.dispose();
+        }
+        session.unregister(this);
+    }
+
+    @Override
+    public RpcStatus testCancel() {
+        int s = state;
+        if ((s & ENDED) != 0) {
+            return RpcStatus.INVALID_BINDING;
+        }
+        return (s & CANCEL_REQUESTED) != 0 ? RpcStatus.OK : RpcStatus.CALL_IN_PROGRESS;
+    }
+
+    @Override
+    public Mono<Void> cancelled() {
+        Sinks.Empty<Void> sink = cancelledSink;
+        if (sink == null) {
+            Sinks.Empty<Void> created = Sinks.empty();
+            sink = CANCELLED.compareAndSet(this, null, created) ? created : cancelledSink;
+            if ((state & CANCEL_REQUESTED) != 0) {
+                sink.tryEmitEmpty();
+            }
+        }
+        return sink.asMono();
+    }
+
+    @Override
+    public RpcStatus status() {
+        RpcStatus s = outcome;
+        return s != null ? s : RpcStatus.ASYNC_CALL_PENDING;
+    }
+
+    @Override
+    public String method() {
+        return method.name();
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public @Nullable Duration timeout() {
+        return timeout;
+    }
+
+    /** The client cancelled gracefully. */
+    void cancelGracefully() {
+        requestCancel(CANCEL_REQUESTED);
+    }
+
+    /** The client cancelled abortively: the transport stream is gone. */
+    void abandon() {
+        requestCancel(CANCEL_REQUESTED | ABANDONED);
+    }
+
+    /** The connection ended under the call. */
+    void connectionClosed() {
+        if (requestCancel(CANCEL_REQUESTED | ABANDONED)) {
+            // Over a network nobody reads this; in-process it is the client's own Mono.
+            sink.error(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
+        }
+    }
+
+    private void timeoutPassed() {
+        requestCancel(CANCEL_REQUESTED);
+    }
+
+    /** Adds cancel flags to a call that has not ended; true if this added ABANDONED. */
+    private boolean requestCancel(int flags) {
+        int s;
+        for (;;) {
+            s = state;
+            if ((s & ENDED) != 0 || (s | flags) == s) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, s | flags)) {
+                break;
+            }
+        }
+        if ((s & CANCEL_REQUESTED) == 0) {
+            Sinks.Empty<Void> sink = cancelledSink;
+            if (sink != null) {
+                sink.tryEmitEmpty();
+            }
+        }
+        if ((flags & ABANDONED) != 0 && (s & ABANDONED) == 0) {
+            finish();
+            Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
+            if (action != null) {
+                action.run();
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Registers what to stop when the client abandons the call; runs it now if it already has. */
+    void onAbandon(Runnable action) {
+        if (!ON_ABANDON.compareAndSet(this, null, action)) {
+            action.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncCall{" + method.name() + ", id=" + id + ", " + status() + ", testCancel=" + testCancel() + "}";
+    }
+}

@@ -1,0 +1,133 @@
+package io.parley.core.server;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * A method a {@link ParleyServer} serves: its name, its request type and its handler, in one of
+ * three shapes.
+ *
+ * <pre>{@code
+ * // WebFlux style: a function of the request
+ * ServerMethod.mono("echo", String.class, text -> Mono.just(text));
+ *
+ * // WebFlux style, with the call at hand to watch for cancels
+ * ServerMethod.mono("scan", Query.class, (query, call) -> scan(query).takeUntilOther(call.cancelled()).then(...));
+ *
+ * // MS-RPC style: complete or abort the call, from any thread; blocking work off the event loop
+ * ServerMethod.async("AsyncFunc", Long.class, AsyncFunc::handle).blocking();
+ * }</pre>
+ *
+ * <p>A handler runs on the thread that received the call, which on a network transport is an
+ * event loop: it must not block. A method marked {@link #blocking()} runs its handler on
+ * {@code Schedulers.boundedElastic()} instead.
+ *
+ * <p>Instances are immutable.
+ *
+ * @param <Q> the request type
+ * @param <R> the reply type
+ */
+public final class ServerMethod<Q, R> {
+
+    private final String name;
+    private final Class<Q> requestType;
+    private final Invoker<Q, R> invoker;
+    private final boolean blocking;
+
+    private ServerMethod(String name, Class<Q> requestType, Invoker<Q, R> invoker, boolean blocking) {
+        this.name = name;
+        this.requestType = requestType;
+        this.invoker = invoker;
+        this.blocking = blocking;
+    }
+
+    /**
+     * A method whose handler maps the request to a {@code Mono} of the reply.
+     *
+     * @param name the method name that clients call
+     * @param requestType the type the request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the reply type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> mono(String name, Class<Q> requestType,
+            Function<? super Q, ? extends Mono<? extends R>> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return create(name, requestType, Invoker.ofMono((request, call) -> handler.apply(request)));
+    }
+
+    /**
+     * A method whose handler maps the request to a {@code Mono} of the reply and is given the
+     * call, to watch for cancels.
+     *
+     * @param name the method name that clients call
+     * @param requestType the type the request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the reply type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> mono(String name, Class<Q> requestType, MonoHandler<Q, R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return create(name, requestType, Invoker.ofMono(handler));
+    }
+
+    /**
+     * A method in the MS-RPC style, whose handler completes or aborts the call itself.
+     *
+     * @param name the method name that clients call
+     * @param requestType the type the request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the reply type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> async(String name, Class<Q> requestType, AsyncHandler<Q, R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return create(name, requestType, handler::handle);
+    }
+
+    private static <Q, R> ServerMethod<Q, R> create(String name, Class<Q> requestType, Invoker<Q, R> invoker) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(requestType, "requestType");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("name: \"\" (expected: a non-empty method name)");
+        }
+        return new ServerMethod<>(name, requestType, invoker, false);
+    }
+
+    /**
+     * Returns this method marked blocking: its handler runs on
+     * {@code Schedulers.boundedElastic()}, where it may sleep, wait on I/O or call blocking APIs.
+     */
+    public ServerMethod<Q, R> blocking() {
+        return blocking ? this : new ServerMethod<>(name, requestType, invoker, true);
+    }
+
+    /** The method name that clients call. */
+    public String name() {
+        return name;
+    }
+
+    /** The type the request is decoded to. */
+    public Class<Q> requestType() {
+        return requestType;
+    }
+
+    /** Whether the handler runs on {@code Schedulers.boundedElastic()}. */
+    public boolean isBlocking() {
+        return blocking;
+    }
+
+    Invoker<Q, R> invoker() {
+        return invoker;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerMethod{" + name + "(" + requestType.getSimpleName() + ")" + (blocking ? ", blocking" : "") + "}";
+    }
+}

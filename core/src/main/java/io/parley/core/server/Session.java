@@ -1,0 +1,121 @@
+package io.parley.core.server;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
+
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.codec.Codec;
+import io.parley.core.codec.CodecException;
+import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.ServerSession;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * The calls of one connection. Calls are registered from the moment the transport subscribes to
+ * them until they end or are abandoned, keyed by the client's call id (so a graceful cancel can
+ * find them) or, for a client that sent none, by a negative key of our own.
+ */
+final class Session implements ServerSession {
+
+    private final ParleyServer server;
+    private final Codec codec;
+    private final ConcurrentHashMap<Long, ServerCall<?>> calls = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong anonymousKeys = new AtomicLong();
+    private volatile boolean closed;
+
+    Session(ParleyServer server, Codec codec) {
+        this.server = server;
+        this.codec = codec;
+    }
+
+    Codec codec() {
+        return codec;
+    }
+
+    int activeCalls() {
+        return inFlight.get();
+    }
+
+    @Override
+    public Mono<ByteBuffer> handle(RpcRequest request) {
+        if (closed) {
+            return Mono.error(new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed"));
+        }
+        ServerMethod<?, ?> method = server.method(request.method());
+        if (method == null) {
+            return Mono.error(new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE,
+                    "the server has no method '" + request.method() + "'"));
+        }
+        @Nullable Object decoded;
+        try {
+            decoded = codec.decode(request.payload(), method.requestType());
+        }
+        catch (CodecException e) {
+            return Mono.error(new RpcFault(RpcStatus.BAD_STUB_DATA,
+                    "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
+        }
+        return Mono.create(sink -> accept(method, request, decoded, sink));
+    }
+
+    private void accept(ServerMethod<?, ?> method, RpcRequest request, @Nullable Object decoded,
+            MonoSink<ByteBuffer> sink) {
+        int limit = server.maxCallsPerConnection();
+        if (inFlight.incrementAndGet() > limit) {
+            inFlight.decrementAndGet();
+            sink.error(new RpcFault(RpcStatus.SERVER_TOO_BUSY,
+                    "the connection has " + limit + " calls in flight, the server's limit"));
+            return;
+        }
+        long key = request.callId() != RpcRequest.NO_CALL_ID ? request.callId() : -anonymousKeys.incrementAndGet();
+        ServerCall<?> call = new ServerCall<>(this, method, key, request, sink);
+        if (calls.putIfAbsent(key, call) != null) {
+            inFlight.decrementAndGet();
+            sink.error(new RpcFault(RpcStatus.PROTOCOL_ERROR,
+                    "call id " + request.callId() + " is already in flight on this connection"));
+            return;
+        }
+        sink.onCancel(call::abandon);
+        if (closed) {
+            call.connectionClosed();
+            return;
+        }
+        call.start(decoded);
+    }
+
+    void unregister(ServerCall<?> call) {
+        if (calls.remove(call.key(), call)) {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    void replyDropped() {
+        server.replyDropped();
+    }
+
+    @Override
+    public void cancelGracefully(long callId) {
+        if (callId == RpcRequest.NO_CALL_ID) {
+            return;
+        }
+        ServerCall<?> call = calls.get(callId);
+        if (call != null) {
+            call.cancelGracefully();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        server.sessionClosed(this);
+        for (ServerCall<?> call : calls.values()) {
+            call.connectionClosed();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.parley.core.transport;
+
+import io.parley.core.RpcFault;
+
+/**
+ * Parley's server as a transport sees it: it opens a {@link ServerSession} for each connection.
+ * Transports call it; they do not implement it.
+ */
+public interface CallAcceptor {
+
+    /**
+     * Opens the session for a new connection.
+     *
+     * @param dataMimeType the MIME type the client encodes its data with, as announced when it
+     *        connected
+     * @return the session that serves the connection's calls
+     * @throws RpcFault with {@code RPC_S_PROTOCOL_ERROR} if the server has no codec for the MIME
+     *         type, or {@code RPC_S_SERVER_UNAVAILABLE} if the server is shutting down; the
+     *         transport refuses the connection with that fault
+     */
+    ServerSession openSession(String dataMimeType);
+}

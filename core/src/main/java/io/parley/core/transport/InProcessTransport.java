@@ -1,0 +1,195 @@
+package io.parley.core.transport;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A transport inside one JVM: servers bind to a name, clients connect to it. Nothing is
+ * serialized beyond the codec's own bytes, and every request is handled on a
+ * {@code Schedulers.parallel()} thread, which stands in for a network transport's event loop:
+ * a handler that blocks there is caught by BlockHound as it would be on Netty.
+ *
+ * <pre>{@code
+ * ParleyServer server = ParleyServer.builder()
+ *         .method(ServerMethod.mono("echo", String.class, Mono::just))
+ *         .transport(InProcessTransport.server("demo"))
+ *         .bindNow();
+ * ParleyClient client = ParleyClient.builder()
+ *         .transport(InProcessTransport.client("demo"))
+ *         .build();
+ * }</pre>
+ */
+public final class InProcessTransport {
+
+    private static final ConcurrentMap<String, Bound> SERVERS = new ConcurrentHashMap<>();
+
+    private InProcessTransport() {
+    }
+
+    /**
+     * A server transport bound to a name; binding fails if a server holds the name already.
+     *
+     * @param name the name clients connect to
+     * @return the server transport
+     */
+    public static ServerTransport server(String name) {
+        requireName(name);
+        return acceptor -> Mono.fromCallable(() -> {
+            Bound bound = new Bound(name, acceptor);
+            if (SERVERS.putIfAbsent(name, bound) != null) {
+                throw new IllegalStateException("name: '" + name + "' (expected: a name no in-process server is bound to)");
+            }
+            return bound;
+        });
+    }
+
+    /**
+     * A client transport that connects to the server bound to a name.
+     *
+     * @param name the server's name
+     * @return the client transport
+     */
+    public static ClientTransport client(String name) {
+        requireName(name);
+        return new ClientTransport() {
+            @Override
+            public Mono<ClientConnection> connect(String dataMimeType) {
+                return Mono.fromCallable(() -> {
+                    Bound bound = SERVERS.get(name);
+                    if (bound == null) {
+                        throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no in-process server is bound to '" + name + "'");
+                    }
+                    return bound.connect(dataMimeType);
+                });
+            }
+
+            @Override
+            public String toString() {
+                return "in-process:" + name;
+            }
+        };
+    }
+
+    private static void requireName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("name: \"\" (expected: a non-empty name)");
+        }
+    }
+
+    private static final class Bound implements TransportServer {
+
+        private final String name;
+        private final CallAcceptor acceptor;
+        private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+        private final Sinks.Empty<Void> closed = Sinks.empty();
+
+        Bound(String name, CallAcceptor acceptor) {
+            this.name = name;
+            this.acceptor = acceptor;
+        }
+
+        ClientConnection connect(String dataMimeType) {
+            Connection connection = new Connection(this, acceptor.openSession(dataMimeType));
+            connections.add(connection);
+            if (isDisposed()) {
+                connection.dispose();
+            }
+            return connection;
+        }
+
+        @Override
+        public String address() {
+            return "in-process:" + name;
+        }
+
+        @Override
+        public Mono<Void> onClose() {
+            return closed.asMono();
+        }
+
+        @Override
+        public void dispose() {
+            if (SERVERS.remove(name, this)) {
+                for (Connection connection : connections) {
+                    connection.dispose();
+                }
+                closed.tryEmitEmpty();
+            }
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return SERVERS.get(name) != this;
+        }
+    }
+
+    private static final class Connection implements ClientConnection {
+
+        private final Bound server;
+        private final ServerSession session;
+        private final Sinks.Empty<Void> closed = Sinks.empty();
+
+        Connection(Bound server, ServerSession session) {
+            this.server = server;
+            this.session = session;
+        }
+
+        @Override
+        public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
+            return Mono.defer(() -> session.handle(copy(request)))
+                    .subscribeOn(Schedulers.parallel())
+                    .handle((reply, sink) -> {
+                        T value = reader.read(reply);
+                        if (value != null) {
+                            sink.next(value);
+                        }
+                    });
+        }
+
+        /** The server gets its own bytes, as it would from a network. */
+        private static RpcRequest copy(RpcRequest request) {
+            ByteBuffer payload = request.payload();
+            ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
+            copy.put(payload.duplicate()).flip();
+            return new RpcRequest(request.method(), request.callId(), request.timeout(), copy);
+        }
+
+        @Override
+        public void cancelGracefully(long callId) {
+            Schedulers.parallel().schedule(() -> session.cancelGracefully(callId));
+        }
+
+        @Override
+        public Mono<Void> onClose() {
+            return closed.asMono();
+        }
+
+        @Override
+        public void dispose() {
+            if (closed.tryEmitEmpty().isSuccess()) {
+                server.connections.remove(this);
+                session.close();
+            }
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return closed.scan(reactor.core.Scannable.Attr.TERMINATED) == Boolean.TRUE;
+        }
+
+        @Override
+        public String toString() {
+            return "InProcessConnection{" + server.address() + "}";
+        }
+    }
+}
