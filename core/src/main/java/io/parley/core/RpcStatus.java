@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -171,6 +172,7 @@ public final class RpcStatus {
      * @return the status, or {@code null} if no well-known status has that name
      */
     public static @Nullable RpcStatus ofName(String name) {
+        Objects.requireNonNull(name, "name");
         for (RpcStatus status : WELL_KNOWN.values()) {
             if (status.name.equals(name)) {
                 return status;

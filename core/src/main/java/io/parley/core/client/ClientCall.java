@@ -16,10 +16,10 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * ClientCall<Integer> call = client.start("AsyncFunc", 2000L, Integer.class);
  * ...
- * call.cancel(CancelMode.GRACEFUL);             // RPC_S_OK; the server's testCancel() turns OK
- * call.reply().block(Duration.ofSeconds(5));   // wait for the notification
+ * call.cancel(CancelMode.GRACEFUL);               // RPC_S_OK; the server's testCancel() turns OK
+ * call.completion().block(Duration.ofSeconds(5)); // wait for the notification
  * AtomicReference<Integer> reply = new AtomicReference<>();
- * RpcStatus status = call.complete(reply::set); // RPC_S_OK with the reply, or the fault
+ * RpcStatus status = call.complete(reply::set);   // RPC_S_OK with the reply, or the fault
  * }</pre>
  *
  * <p>All methods are thread-safe and non-blocking.
@@ -75,6 +75,15 @@ public interface ClientCall<R> {
      * @return the outcome as a {@code Mono}
      */
     Mono<R> reply();
+
+    /**
+     * The notification that the outcome has arrived, as its status: {@link RpcStatus#OK},
+     * {@link RpcStatus#CALL_CANCELLED}, {@link RpcStatus#TIMEOUT} or the fault code. It never
+     * errors, so seed-style code can wait on it and then call {@link #complete}.
+     *
+     * @return the status, once the outcome has arrived
+     */
+    Mono<RpcStatus> completion();
 
     /** The name of the method called. */
     String method();

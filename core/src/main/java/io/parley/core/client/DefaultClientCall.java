@@ -194,6 +194,11 @@ final class DefaultClientCall<R> implements ClientCall<R> {
     }
 
     @Override
+    public Mono<RpcStatus> completion() {
+        return replySink.asMono().then(Mono.fromSupplier(this::status)).onErrorResume(e -> Mono.fromSupplier(this::status));
+    }
+
+    @Override
     public String method() {
         return request.method();
     }

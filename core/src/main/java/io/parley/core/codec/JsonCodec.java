@@ -71,14 +71,15 @@ public final class JsonCodec implements Codec {
             return null;
         }
         JavaType javaType = mapper.getTypeFactory().constructType(type);
+        int length = data.remaining();
         try {
             if (data.hasArray()) {
-                return mapper.readValue(data.array(), data.arrayOffset() + data.position(), data.remaining(), javaType);
+                return mapper.readValue(data.array(), data.arrayOffset() + data.position(), length, javaType);
             }
-            return mapper.readValue(new ByteBufferBackedInputStream(data), javaType);
+            return mapper.readValue(new ByteBufferBackedInputStream(data.duplicate()), javaType);
         }
         catch (JacksonException e) {
-            throw new CodecException("cannot decode " + data.remaining() + " bytes of JSON as " + type.getTypeName()
+            throw new CodecException("cannot decode " + length + " bytes of JSON as " + type.getTypeName()
                     + ": " + e.getOriginalMessage(), e);
         }
     }

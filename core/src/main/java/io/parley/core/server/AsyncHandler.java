@@ -1,5 +1,7 @@
 package io.parley.core.server;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A handler in the style of an MS-RPC asynchronous manager routine: it is given the call and
  * completes or aborts it — now, or later from any thread.
@@ -25,5 +27,5 @@ public interface AsyncHandler<Q, R> {
      * @param call the call, to complete or abort
      * @throws Exception to abort the call
      */
-    void handle(Q request, AsyncCall<R> call) throws Exception;
+    void handle(@Nullable Q request, AsyncCall<R> call) throws Exception;
 }

@@ -1,5 +1,7 @@
 package io.parley.core.server;
 
+import org.jspecify.annotations.Nullable;
+
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,5 +32,5 @@ public interface MonoHandler<Q, R> {
      * @return the reply; an error aborts the call
      * @throws Exception to abort the call
      */
-    Mono<? extends R> handle(Q request, AsyncCall<R> call) throws Exception;
+    Mono<? extends R> handle(@Nullable Q request, AsyncCall<R> call) throws Exception;
 }

@@ -13,10 +13,13 @@ import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.CodecException;
 import io.parley.core.transport.RpcRequest;
+import org.reactivestreams.Subscription;
+
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
@@ -36,8 +39,12 @@ import reactor.util.Loggers;
  * anything to the client, so a call ends exactly once. Comp and A are that thread's work between
  * its CAS and the send. Cancel requests only add flags and never end a call: the seed requires
  * the server to complete or abort even a cancelled call.
+ *
+ * <p>The call is also the {@code Mono} of its reply that the transport subscribes to: the
+ * subscription dispatches it, cancelling the subscription is the client's abortive cancel, and
+ * the reply waits in {@link #pendingReply} until there is demand for it.
  */
-final class ServerCall<R> implements AsyncCall<R> {
+final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subscription {
 
     private static final Logger log = Loggers.getLogger(ParleyServer.class);
 
@@ -47,6 +54,12 @@ final class ServerCall<R> implements AsyncCall<R> {
     static final int CANCEL_REQUESTED = 0b010;
     /** Bit: the client will read no reply (abortive cancel, or the connection ended): a reply is dropped. */
     static final int ABANDONED = 0b100;
+    /** Bit: the transport has subscribed to the reply; a second subscriber is refused. */
+    static final int SUBSCRIBED = 0b1000;
+    /** Bit: the transport has requested the reply. */
+    static final int REQUESTED = 0b1_0000;
+    /** Bit: the encoded reply is in {@link #pendingReply}; whoever sets the second of this and REQUESTED sends it. */
+    static final int REPLY_READY = 0b10_0000;
 
     private static final AtomicIntegerFieldUpdater<ServerCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "state");
@@ -64,21 +77,64 @@ final class ServerCall<R> implements AsyncCall<R> {
     private final long key;
     private final long id;
     private final @Nullable Duration timeout;
-    private final MonoSink<ByteBuffer> sink;
+    private final @Nullable Object request;
 
     private volatile int state;
+    /** Set in subscribe() before the call is dispatched, so every thread that can end the call sees it. */
+    private @Nullable CoreSubscriber<? super ByteBuffer> actual;
+    private volatile @Nullable ByteBuffer pendingReply;
     private volatile @Nullable RpcStatus outcome;
     private volatile Sinks.@Nullable Empty<Void> cancelledSink;
     private volatile @Nullable Runnable onAbandon;
     private volatile @Nullable Disposable timeoutTask;
 
-    ServerCall(Session session, ServerMethod<?, R> method, long key, RpcRequest request, MonoSink<ByteBuffer> sink) {
+    ServerCall(Session session, ServerMethod<?, R> method, long key, RpcRequest request, @Nullable Object decoded) {
         this.session = session;
         this.method = method;
         this.key = key;
         this.id = request.callId();
         this.timeout = request.timeout();
-        this.sink = sink;
+        this.request = decoded;
+    }
+
+    /** D: the transport subscribes, and the call is dispatched. */
+    @Override
+    public void subscribe(CoreSubscriber<? super ByteBuffer> actual) {
+        if ((addFlags(SUBSCRIBED) & SUBSCRIBED) != 0) {
+            Operators.error(actual, new IllegalStateException("the reply of a call may be subscribed to only once"));
+            return;
+        }
+        this.actual = actual;
+        // Registered before onSubscribe, so that a cancel arriving through it finds the call to remove.
+        RpcFault refused = session.register(this);
+        if (refused != null) {
+            markEnded();
+            outcome = refused.status();
+            Operators.error(actual, refused);
+            return;
+        }
+        actual.onSubscribe(this);
+        if ((state & ABANDONED) != 0) {
+            endAbandoned();
+            return;
+        }
+        start();
+    }
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            int previous = addFlags(REQUESTED);
+            if ((previous & (REQUESTED | REPLY_READY)) == REPLY_READY) {
+                deliver();
+            }
+        }
+    }
+
+    /** The client's abortive cancel. */
+    @Override
+    public void cancel() {
+        abandon();
     }
 
     long key() {
@@ -87,7 +143,7 @@ final class ServerCall<R> implements AsyncCall<R> {
 
     /** Runs the handler: on this thread, or on boundedElastic for a blocking method. */
     @SuppressWarnings("unchecked")
-    <Q> void start(@Nullable Object request) {
+    private <Q> void start() {
         Duration t = timeout;
         if (t != null) {
             timeoutTask = Schedulers.parallel().schedule(this::timeoutPassed, t.toNanos(), TimeUnit.NANOSECONDS);
@@ -101,6 +157,9 @@ final class ServerCall<R> implements AsyncCall<R> {
             Schedulers.boundedElastic().schedule(() -> {
                 if ((state & ABANDONED) == 0) {
                     invoke(m, (Q) request);
+                }
+                else {
+                    endAbandoned();
                 }
             });
         }
@@ -142,8 +201,29 @@ final class ServerCall<R> implements AsyncCall<R> {
         }
         outcome = RpcStatus.OK;
         finish();
-        sink.success(encoded);
+        pendingReply = encoded;
+        if ((addFlags(REPLY_READY) & REQUESTED) != 0) {
+            deliver();
+        }
         return RpcStatus.OK;
+    }
+
+    /** The client abandoned the call before its handler ran: no handler will end it, so it ends here. */
+    private void endAbandoned() {
+        if (markEnded() >= 0) {
+            outcome = RpcStatus.CALL_CANCELLED;
+            finish();
+        }
+    }
+
+    private void deliver() {
+        ByteBuffer reply = pendingReply;
+        pendingReply = null;
+        CoreSubscriber<? super ByteBuffer> subscriber = actual;
+        if (reply != null && subscriber != null) {
+            subscriber.onNext(reply);
+            subscriber.onComplete();
+        }
     }
 
     @Override
@@ -191,7 +271,20 @@ final class ServerCall<R> implements AsyncCall<R> {
     private void send(RpcFault fault) {
         outcome = fault.status();
         finish();
-        sink.error(fault);
+        CoreSubscriber<? super ByteBuffer> subscriber = actual;
+        if (subscriber != null) {
+            subscriber.onError(fault);
+        }
+    }
+
+    /** Adds flags to the state; returns the state before. */
+    private int addFlags(int flags) {
+        for (;;) {
+            int s = state;
+            if ((s & flags) == flags || STATE.compareAndSet(this, s, s | flags)) {
+                return s;
+            }
+        }
     }
 
     /** Sets ENDED; returns the state before, or -1 if the call had already ended. */
@@ -264,15 +357,16 @@ final class ServerCall<R> implements AsyncCall<R> {
     }
 
     /** The client cancelled abortively: the transport stream is gone. */
-    void abandon() {
+    private void abandon() {
         requestCancel(CANCEL_REQUESTED | ABANDONED);
     }
 
     /** The connection ended under the call. */
     void connectionClosed() {
-        if (requestCancel(CANCEL_REQUESTED | ABANDONED)) {
+        CoreSubscriber<? super ByteBuffer> subscriber = actual;
+        if (requestCancel(CANCEL_REQUESTED | ABANDONED) && subscriber != null) {
             // Over a network nobody reads this; in-process it is the client's own Mono.
-            sink.error(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
+            subscriber.onError(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
         }
     }
 

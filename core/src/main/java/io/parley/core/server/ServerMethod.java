@@ -93,8 +93,8 @@ public final class ServerMethod<Q, R> {
     private static <Q, R> ServerMethod<Q, R> create(String name, Class<Q> requestType, Invoker<Q, R> invoker) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(requestType, "requestType");
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("name: \"\" (expected: a non-empty method name)");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name: \"" + name + "\" (expected: a method name that is not blank)");
         }
         return new ServerMethod<>(name, requestType, invoker, false);
     }

@@ -14,7 +14,6 @@ import io.parley.core.codec.CodecException;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 /**
  * The calls of one connection. Calls are registered from the moment the transport subscribes to
@@ -61,32 +60,30 @@ final class Session implements ServerSession {
             return Mono.error(new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
         }
-        return Mono.create(sink -> accept(method, request, decoded, sink));
+        long key = request.callId() != RpcRequest.NO_CALL_ID ? request.callId() : -anonymousKeys.incrementAndGet();
+        return new ServerCall<>(this, method, key, request, decoded);
     }
 
-    private void accept(ServerMethod<?, ?> method, RpcRequest request, @Nullable Object decoded,
-            MonoSink<ByteBuffer> sink) {
+    /**
+     * Registers a call as its reply is subscribed to.
+     *
+     * @return {@code null}, or the fault that refuses the call
+     */
+    @Nullable RpcFault register(ServerCall<?> call) {
         int limit = server.maxCallsPerConnection();
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
-            sink.error(new RpcFault(RpcStatus.SERVER_TOO_BUSY,
-                    "the connection has " + limit + " calls in flight, the server's limit"));
-            return;
+            return new RpcFault(RpcStatus.SERVER_TOO_BUSY, "the connection has " + limit + " calls in flight, the server's limit");
         }
-        long key = request.callId() != RpcRequest.NO_CALL_ID ? request.callId() : -anonymousKeys.incrementAndGet();
-        ServerCall<?> call = new ServerCall<>(this, method, key, request, sink);
-        if (calls.putIfAbsent(key, call) != null) {
+        if (calls.putIfAbsent(call.key(), call) != null) {
             inFlight.decrementAndGet();
-            sink.error(new RpcFault(RpcStatus.PROTOCOL_ERROR,
-                    "call id " + request.callId() + " is already in flight on this connection"));
-            return;
+            return new RpcFault(RpcStatus.PROTOCOL_ERROR, "call id " + call.id() + " is already in flight on this connection");
         }
-        sink.onCancel(call::abandon);
         if (closed) {
-            call.connectionClosed();
-            return;
+            unregister(call);
+            return new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed");
         }
-        call.start(decoded);
+        return null;
     }
 
     void unregister(ServerCall<?> call) {
