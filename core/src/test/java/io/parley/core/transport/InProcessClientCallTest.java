@@ -1,0 +1,10 @@
+package io.parley.core.transport;
+
+/** The client side of the seeds over the in-process transport. */
+class InProcessClientCallTest extends AbstractClientCallTest {
+
+    @Override
+    protected TransportFixture fixture() {
+        return InProcessFixture.INSTANCE;
+    }
+}

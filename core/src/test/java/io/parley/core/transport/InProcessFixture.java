@@ -1,0 +1,28 @@
+package io.parley.core.transport;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.parley.core.server.ParleyServer;
+
+/** In-process transports, each server under a name of its own. */
+final class InProcessFixture implements TransportFixture {
+
+    static final InProcessFixture INSTANCE = new InProcessFixture();
+
+    private static final String PREFIX = "in-process:";
+    private final AtomicInteger names = new AtomicInteger();
+
+    @Override
+    public ServerTransport serverTransport() {
+        return InProcessTransport.server("suite-" + names.incrementAndGet());
+    }
+
+    @Override
+    public ClientTransport clientTransport(ParleyServer server) {
+        String address = server.address();
+        if (!address.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("address: " + address + " (expected: " + PREFIX + "<name>)");
+        }
+        return InProcessTransport.client(address.substring(PREFIX.length()));
+    }
+}

@@ -1,0 +1,10 @@
+package io.parley.core.transport;
+
+/** The server side of the seeds over the in-process transport. */
+class InProcessServerCallTest extends AbstractServerCallTest {
+
+    @Override
+    protected TransportFixture fixture() {
+        return InProcessFixture.INSTANCE;
+    }
+}

@@ -1,0 +1,117 @@
+package io.parley.core.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.client.ClientCall;
+import io.parley.core.client.ParleyClient;
+import io.parley.core.codec.BytesCodec;
+import io.parley.core.codec.JsonCodec;
+import io.parley.core.server.AsyncCall;
+import io.parley.core.server.ParleyServer;
+import io.parley.core.server.ServerMethod;
+import reactor.core.publisher.Mono;
+
+/** Binding, connecting, and what happens to calls when either side goes away. */
+class InProcessTransportTest extends CallTestSupport {
+
+    @Override
+    protected TransportFixture fixture() {
+        return InProcessFixture.INSTANCE;
+    }
+
+    @Test
+    void bind_reportsItsAddress() {
+        ParleyServer server = startServer();
+        assertThat(server.address()).startsWith("in-process:suite-");
+    }
+
+    @Test
+    void bind_aNameInUse_fails() {
+        ParleyServer server = startServer();
+        String name = server.address().substring("in-process:".length());
+        assertThatThrownBy(() -> ParleyServer.builder().methods(methods()).transport(InProcessTransport.server(name)).bindNow())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(name);
+    }
+
+    @Test
+    void connect_toANameNoServerHolds_endsWithServerUnavailable() {
+        ParleyClient client = ParleyClient.builder().transport(InProcessTransport.client("nobody-here")).build();
+        track(client);
+        RpcFault fault = faultOf(client.call("echo", "x", String.class));
+        assertThat(fault.status()).isEqualTo(RpcStatus.SERVER_UNAVAILABLE);
+        assertThat(fault.getMessage()).contains("nobody-here");
+    }
+
+    @Test
+    void connect_withACodecTheServerLacks_endsWithProtocolError() {
+        ParleyServer server = startServer();
+        ParleyClient client = client(server, builder -> builder.codec(BytesCodec.create()));
+        RpcFault fault = faultOf(client.call("echo", new byte[] {1}, byte[].class));
+        assertThat(fault.status()).isEqualTo(RpcStatus.PROTOCOL_ERROR);
+        assertThat(fault.getMessage()).contains(BytesCodec.MIME_TYPE, JsonCodec.MIME_TYPE);
+    }
+
+    @Test
+    void aServerWithTwoCodecs_servesEachClientInItsOwn() {
+        ParleyServer server = ParleyServer.builder()
+                .method(ServerMethod.mono("echo", byte[].class, Mono::just))
+                .codec(JsonCodec.create())
+                .codec(BytesCodec.create())
+                .transport(fixture().serverTransport())
+                .bindNow();
+        track(server);
+        ParleyClient bytes = client(server, builder -> builder.codec(BytesCodec.create()));
+        ParleyClient json = client(server);
+        assertThat(bytes.call("echo", new byte[] {1, 2, 3}, byte[].class).block(TIMEOUT)).containsExactly(1, 2, 3);
+        assertThat(json.call("echo", new byte[] {4, 5}, byte[].class).block(TIMEOUT)).containsExactly(4, 5);
+    }
+
+    @Test
+    void serverDisposed_callsInFlightEndWithCommFailure_andTheServerSeesThemCancelled() {
+        ParleyServer server = startServer();
+        ClientCall<String> call = client(server).start("hold", "x", String.class);
+        AsyncCall<String> serverCall = nextHeldCall();
+
+        server.dispose();
+        RpcFault fault = faultOf(call.reply());
+        assertThat(fault.status()).isEqualTo(RpcStatus.COMM_FAILURE);
+        awaitCancel(serverCall);
+        assertThat(server.activeCalls()).isZero();
+    }
+
+    @Test
+    void serverDisposed_theNextCallEndsWithServerUnavailable_andAServerBoundAgainIsReached() {
+        ParleyServer server = startServer();
+        String name = server.address().substring("in-process:".length());
+        ParleyClient client = client(server);
+        assertThat(client.call("echo", "before", String.class).block(TIMEOUT)).isEqualTo("before");
+
+        server.dispose();
+        assertThat(faultOf(client.call("echo", "while down", String.class)).status()).isEqualTo(RpcStatus.SERVER_UNAVAILABLE);
+
+        ParleyServer again = ParleyServer.builder().methods(methods()).transport(InProcessTransport.server(name)).bindNow();
+        track(again);
+        assertThat(client.call("echo", "after", String.class).block(TIMEOUT)).isEqualTo("after");
+    }
+
+    @Test
+    void clientDisposed_itsCallsEndWithCommFailure_andTheServerSeesThemCancelled() {
+        ParleyServer server = startServer();
+        ParleyClient client = client(server);
+        ClientCall<String> call = client.start("hold", "x", String.class);
+        AsyncCall<String> serverCall = nextHeldCall();
+
+        client.dispose();
+        assertThat(faultOf(call.reply()).status()).isEqualTo(RpcStatus.COMM_FAILURE);
+        awaitCancel(serverCall);
+        assertThat(serverCall.complete("nobody")).isEqualTo(RpcStatus.CALL_CANCELLED);
+        assertThat(server.activeCalls()).isZero();
+        assertThat(faultOf(client.call("echo", "x", String.class)).status()).isEqualTo(RpcStatus.SERVER_UNAVAILABLE);
+    }
+}
