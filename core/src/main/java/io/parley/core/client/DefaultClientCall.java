@@ -11,9 +11,13 @@ import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.RpcRequest;
+import org.reactivestreams.Subscription;
+
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -33,21 +37,24 @@ import reactor.core.scheduler.Schedulers;
  * reply, a fault, an abortive cancel and the abortive timeout race to CAS it from {@code null};
  * exactly one wins, so the call has exactly one outcome.
  */
-final class DefaultClientCall<R> implements ClientCall<R> {
+final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
 
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<DefaultClientCall, Outcome> OUTCOME =
             AtomicReferenceFieldUpdater.newUpdater(DefaultClientCall.class, Outcome.class, "outcome");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<DefaultClientCall, Subscription> UPSTREAM =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultClientCall.class, Subscription.class, "upstream");
 
     private final ParleyClient client;
     private final RpcRequest request;
     private final ClientConnection.ReplyReader<R> reader;
     private final CallOptions options;
-    private final Disposable.Swap exchange = Disposables.swap();
     private final Disposable.Composite timers = Disposables.composite();
     private final Sinks.One<R> replySink = Sinks.one();
 
     private volatile @Nullable Outcome<R> outcome;
+    private volatile @Nullable Subscription upstream;
     private volatile @Nullable Disposable connecting;
     private volatile @Nullable ClientConnection connection;
     private volatile boolean requestSent;
@@ -87,22 +94,34 @@ final class DefaultClientCall<R> implements ClientCall<R> {
             return;
         }
         // The request goes out during subscribe; a graceful notice may follow it, never precede it.
-        Disposable call = c.call(request, reader).subscribe(this::received, this::fail, this::receivedEnd);
-        if (!exchange.update(call)) {
-            return;
-        }
+        c.call(request, reader).subscribe(this);
         requestSent = true;
         if (gracefulRequested) {
             c.cancelGracefully(request.callId());
         }
     }
 
-    private void received(R value) {
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (Operators.setOnce(UPSTREAM, this, s)) {
+            s.request(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void onNext(R value) {
         reply = value;
     }
 
-    private void receivedEnd() {
+    @Override
+    public void onComplete() {
         finish(new Outcome<>(RpcStatus.OK, reply, null));
+    }
+
+    /** A fault that arrives after an abortive cancel lost the race; the call's outcome stands, so it is not reported. */
+    @Override
+    public void onError(Throwable error) {
+        fail(error);
     }
 
     private void fail(Throwable error) {
@@ -130,7 +149,7 @@ final class DefaultClientCall<R> implements ClientCall<R> {
         if (!finish(new Outcome<>(null, null, cause))) {
             return false;
         }
-        exchange.dispose();
+        Operators.terminate(UPSTREAM, this);
         Disposable subscription = connecting;
         if (subscription != null) {
             subscription.dispose();
