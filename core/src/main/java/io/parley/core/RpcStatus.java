@@ -53,6 +53,13 @@ public final class RpcStatus {
     public static final RpcStatus ASYNC_CALL_PENDING =
             define(997, "RPC_S_ASYNC_CALL_PENDING", "the call has not completed yet");
 
+    /**
+     * RPC_S_SERVER_OUT_OF_MEMORY (1130): the server will not take on the call's resources; sent
+     * for a request larger than the server's {@code maxInboundPayloadSize}.
+     */
+    public static final RpcStatus SERVER_OUT_OF_MEMORY = define(1130, "RPC_S_SERVER_OUT_OF_MEMORY",
+            "not enough server memory resources are available to process this command");
+
     /** RPC_S_TIMEOUT (1460): the call's abortive time bound passed before it completed. */
     public static final RpcStatus TIMEOUT = define(1460, "RPC_S_TIMEOUT", "the operation timed out");
 

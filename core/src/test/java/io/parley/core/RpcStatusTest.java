@@ -20,6 +20,7 @@ class RpcStatusTest {
             "RPC_S_OUT_OF_MEMORY,          14",
             "RPC_S_INVALID_ARG,            87",
             "RPC_S_ASYNC_CALL_PENDING,    997",
+            "RPC_S_SERVER_OUT_OF_MEMORY, 1130",
             "RPC_S_TIMEOUT,              1460",
             "RPC_S_INVALID_BINDING,      1702",
             "RPC_S_UNKNOWN_IF,           1717",
@@ -78,7 +79,7 @@ class RpcStatusTest {
 
     @Test
     void wellKnown_listsEveryConstantOnceInOrderOfValue() {
-        assertThat(RpcStatus.wellKnown()).hasSize(22);
+        assertThat(RpcStatus.wellKnown()).hasSize(23);
         assertThat(RpcStatus.wellKnown().stream().map(RpcStatus::unsignedValue).collect(Collectors.toList()))
                 .isSorted()
                 .doesNotHaveDuplicates();

@@ -41,9 +41,13 @@ import reactor.core.publisher.Mono;
  */
 public final class ParleyServer implements Disposable {
 
+    /** The default limit on a request's encoded size: 4 MiB. */
+    public static final int DEFAULT_MAX_INBOUND_PAYLOAD_SIZE = 4 * 1024 * 1024;
+
     private final Map<String, ServerMethod<?, ?>> methods;
     private final Map<String, Codec> codecs;
     private final int maxCallsPerConnection;
+    private final int maxInboundPayloadSize;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder droppedReplies = new LongAdder();
     private volatile @Nullable TransportServer transportServer;
@@ -58,6 +62,7 @@ public final class ParleyServer implements Disposable {
         }
         this.codecs = Collections.unmodifiableMap(codecs);
         this.maxCallsPerConnection = builder.maxCallsPerConnection;
+        this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
     }
 
     /** Returns a builder for a server. */
@@ -127,6 +132,10 @@ public final class ParleyServer implements Disposable {
         return maxCallsPerConnection;
     }
 
+    int maxInboundPayloadSize() {
+        return maxInboundPayloadSize;
+    }
+
     void replyDropped() {
         droppedReplies.increment();
     }
@@ -169,6 +178,7 @@ public final class ParleyServer implements Disposable {
         private final Map<String, ServerMethod<?, ?>> methods = new LinkedHashMap<>();
         private final Map<String, Codec> codecs = new LinkedHashMap<>();
         private int maxCallsPerConnection = Integer.MAX_VALUE;
+        private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
         private @Nullable ServerTransport transport;
 
         Builder() {
@@ -233,6 +243,23 @@ public final class ParleyServer implements Disposable {
                 throw new IllegalArgumentException("maxCallsPerConnection: " + max + " (expected: > 0)");
             }
             this.maxCallsPerConnection = max;
+            return this;
+        }
+
+        /**
+         * Limits the size of a request's encoded payload; a larger request ends with
+         * {@code RPC_S_SERVER_OUT_OF_MEMORY} without reaching its handler, and the connection
+         * goes on serving. 4 MiB by default.
+         *
+         * @param bytes the largest request accepted, in bytes
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is not positive
+         */
+        public Builder maxInboundPayloadSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxInboundPayloadSize: " + bytes + " (expected: > 0)");
+            }
+            this.maxInboundPayloadSize = bytes;
             return this;
         }
 

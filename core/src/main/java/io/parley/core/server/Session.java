@@ -52,6 +52,11 @@ final class Session implements ServerSession {
             return Mono.error(new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE,
                     "the server has no method '" + request.method() + "'"));
         }
+        int size = request.payload().remaining();
+        if (size > server.maxInboundPayloadSize()) {
+            return Mono.error(new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "the request of '" + request.method() + "' is "
+                    + size + " bytes, over the server's limit of " + server.maxInboundPayloadSize()));
+        }
         @Nullable Object decoded;
         try {
             decoded = codec.decode(request.payload(), method.requestType());

@@ -384,6 +384,16 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
         assertThat(client.call("echo", "fits again", String.class).block(TIMEOUT)).isEqualTo("fits again");
     }
 
+    @Test
+    void requestOverTheSizeLimit_returnsServerOutOfMemory_andTheConnectionKeepsServing() {
+        ParleyServer server = startServer(builder -> builder.maxInboundPayloadSize(64));
+        ParleyClient client = client(server);
+        RpcFault fault = faultOf(client.call("echo", "x".repeat(100), String.class));
+        assertThat(fault.status()).isEqualTo(RpcStatus.SERVER_OUT_OF_MEMORY);
+        assertThat(fault.getMessage()).contains("64");
+        assertThat(client.call("echo", "small", String.class).block(TIMEOUT)).isEqualTo("small");
+    }
+
     // ---- The server state table: D → (Comp | A) → End ------------------------------------------
 
     @Test
