@@ -386,21 +386,22 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
                 break;
             }
         }
+        boolean abandoned = (flags & ABANDONED) != 0 && (s & ABANDONED) == 0;
+        if (abandoned) {
+            // Unregistered before the cancel is signalled: whoever sees cancelled() sees the call gone.
+            finish();
+            Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
+            if (action != null) {
+                action.run();
+            }
+        }
         if ((s & CANCEL_REQUESTED) == 0) {
             Sinks.Empty<Void> sink = cancelledSink;
             if (sink != null) {
                 sink.tryEmitEmpty();
             }
         }
-        if ((flags & ABANDONED) != 0 && (s & ABANDONED) == 0) {
-            finish();
-            Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
-            if (action != null) {
-                action.run();
-            }
-            return true;
-        }
-        return false;
+        return abandoned;
     }
 
     /** Registers what to stop when the client abandons the call; runs it now if it already has. */

@@ -145,14 +145,16 @@ public abstract class AbstractClientCallTest extends CallTestSupport {
 
     @Test
     void cancelCall_abortiveAfterGraceful_returnsOk_andEndsTheCallAtOnce() {
-        ClientCall<String> call = client(startServer()).start("hold", "x", String.class);
+        ParleyServer server = startServer();
+        ClientCall<String> call = client(server).start("hold", "x", String.class);
         AsyncCall<String> serverCall = nextHeldCall();
 
         call.cancel(CancelMode.GRACEFUL);
         awaitCancel(serverCall);
         assertThat(call.cancel(CancelMode.ABORTIVE)).isEqualTo(RpcStatus.OK);
         assertThat(call.status()).isEqualTo(RpcStatus.CALL_CANCELLED);
-        await("the server drops the call", () -> serverCall.complete("late") == RpcStatus.CALL_CANCELLED);
+        await("the server drops the call", () -> server.activeCalls() == 0);
+        assertThat(serverCall.complete("late")).isEqualTo(RpcStatus.CALL_CANCELLED);
     }
 
     @Test

@@ -1,0 +1,232 @@
+package io.parley.rsocket;
+
+import java.nio.charset.StandardCharsets;
+
+import org.jspecify.annotations.Nullable;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Encodes and reads the metadata of Parley's RSocket frames: composite metadata
+ * ({@code message/x.rsocket.composite-metadata.v0}) holding a routing entry that names the method
+ * and, from a Parley client, a {@value #CALL_MIME_TYPE} entry with the call's id and timeout; and
+ * the {@value #CANCEL_MIME_TYPE} entry of a graceful-cancel METADATA_PUSH. See
+ * {@code docs/wire-protocol.md}.
+ *
+ * <p>Stateless. Read methods leave the reader index of the buffer they are given where it was.
+ */
+public final class ParleyMetadataCodec {
+
+    /** The composite metadata MIME type, announced in SETUP. */
+    public static final String COMPOSITE_MIME_TYPE = "message/x.rsocket.composite-metadata.v0";
+
+    /** The routing metadata MIME type; Parley reads its first tag as the method name. */
+    public static final String ROUTING_MIME_TYPE = "message/x.rsocket.routing.v0";
+
+    /** The entry of a call's id and timeout: 8-byte call id, 4-byte timeout in milliseconds, big-endian. */
+    public static final String CALL_MIME_TYPE = "message/x.parley.call.v0";
+
+    /** The entry of a graceful cancel, in METADATA_PUSH: the 8-byte id of each call cancelled. */
+    public static final String CANCEL_MIME_TYPE = "message/x.parley.cancel.v0";
+
+    /** The well-known id of {@link #ROUTING_MIME_TYPE} in composite metadata. */
+    static final int ROUTING_MIME_ID = 0x7E;
+
+    private static final byte[] CALL_MIME = CALL_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CANCEL_MIME = CANCEL_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
+    private static final int CALL_ENTRY_LENGTH = 12;
+    private static final int MAX_TAG_LENGTH = 255;
+
+    private ParleyMetadataCodec() {
+    }
+
+    /**
+     * Encodes the composite metadata of a request.
+     *
+     * @param allocator where the buffer comes from
+     * @param method the method name, at most 255 UTF-8 bytes
+     * @param callId the call's id; 0 writes no {@value #CALL_MIME_TYPE} entry
+     * @param timeoutMillis the call's timeout in milliseconds, 0 for none, at most 0xFFFFFFFF
+     * @return the metadata, owned by the caller
+     * @throws IllegalArgumentException if the method name is empty or longer than 255 bytes
+     */
+    public static ByteBuf encodeRequest(ByteBufAllocator allocator, String method, long callId, long timeoutMillis) {
+        byte[] route = method.getBytes(StandardCharsets.UTF_8);
+        if (route.length == 0 || route.length > MAX_TAG_LENGTH) {
+            throw new IllegalArgumentException("method: '" + method + "' is " + route.length
+                    + " UTF-8 bytes (expected: 1 to " + MAX_TAG_LENGTH + ")");
+        }
+        int size = 1 + 3 + 1 + route.length;
+        if (callId != 0) {
+            size += 1 + CALL_MIME.length + 3 + CALL_ENTRY_LENGTH;
+        }
+        ByteBuf buf = allocator.buffer(size, size);
+        buf.writeByte(0x80 | ROUTING_MIME_ID);
+        buf.writeMedium(1 + route.length);
+        buf.writeByte(route.length);
+        buf.writeBytes(route);
+        if (callId != 0) {
+            buf.writeByte(CALL_MIME.length - 1);
+            buf.writeBytes(CALL_MIME);
+            buf.writeMedium(CALL_ENTRY_LENGTH);
+            buf.writeLong(callId);
+            buf.writeInt((int) Math.min(timeoutMillis, 0xFFFF_FFFFL));
+        }
+        return buf;
+    }
+
+    /**
+     * Encodes the composite metadata of a graceful cancel, sent as METADATA_PUSH.
+     *
+     * @param allocator where the buffer comes from
+     * @param callId the id of the call cancelled
+     * @return the metadata, owned by the caller
+     */
+    public static ByteBuf encodeCancel(ByteBufAllocator allocator, long callId) {
+        int size = 1 + CANCEL_MIME.length + 3 + 8;
+        ByteBuf buf = allocator.buffer(size, size);
+        buf.writeByte(CANCEL_MIME.length - 1);
+        buf.writeBytes(CANCEL_MIME);
+        buf.writeMedium(8);
+        buf.writeLong(callId);
+        return buf;
+    }
+
+    /**
+     * Reads the metadata of a request.
+     *
+     * @param metadata composite metadata, or bare routing metadata if {@code composite} is false
+     * @param composite whether the connection announced composite metadata in SETUP
+     * @return what the request says of its call
+     * @throws MalformedMetadataException if the metadata cannot be read or names no method
+     */
+    public static Request decodeRequest(ByteBuf metadata, boolean composite) {
+        if (!composite) {
+            return new Request(firstTag(metadata, metadata.readerIndex(), metadata.readableBytes()), 0, 0);
+        }
+        @Nullable String method = null;
+        long callId = 0;
+        long timeoutMillis = 0;
+        int index = metadata.readerIndex();
+        int end = metadata.writerIndex();
+        while (index < end) {
+            int header = metadata.getUnsignedByte(index++);
+            int mimeStart = index;
+            int mimeLength = 0;
+            boolean wellKnown = (header & 0x80) != 0;
+            if (!wellKnown) {
+                mimeLength = (header & 0x7F) + 1;
+                index += mimeLength;
+            }
+            if (index + 3 > end) {
+                throw new MalformedMetadataException("composite metadata entry cut short at byte " + (index - metadata.readerIndex()));
+            }
+            int length = metadata.getUnsignedMedium(index);
+            index += 3;
+            if (index + length > end) {
+                throw new MalformedMetadataException("composite metadata entry of " + length + " bytes runs past the end");
+            }
+            if (wellKnown) {
+                if ((header & 0x7F) == ROUTING_MIME_ID && method == null) {
+                    method = firstTag(metadata, index, length);
+                }
+            }
+            else if (equalsAscii(metadata, mimeStart, mimeLength, CALL_MIME)) {
+                if (length != CALL_ENTRY_LENGTH) {
+                    throw new MalformedMetadataException(CALL_MIME_TYPE + " entry of " + length + " bytes (expected: 12)");
+                }
+                callId = metadata.getLong(index);
+                timeoutMillis = metadata.getUnsignedInt(index + 8);
+            }
+            else if (method == null && equalsAscii(metadata, mimeStart, mimeLength, ROUTING_MIME_BYTES)) {
+                method = firstTag(metadata, index, length);
+            }
+            index += length;
+        }
+        if (method == null) {
+            throw new MalformedMetadataException("no route: the metadata has no " + ROUTING_MIME_TYPE + " entry");
+        }
+        return new Request(method, callId, timeoutMillis);
+    }
+
+    /**
+     * Reads the call ids of a graceful-cancel METADATA_PUSH.
+     *
+     * @param metadata composite metadata
+     * @param callIds receives each call id the metadata cancels
+     * @throws MalformedMetadataException if the metadata cannot be read
+     */
+    public static void decodeCancel(ByteBuf metadata, java.util.function.LongConsumer callIds) {
+        int index = metadata.readerIndex();
+        int end = metadata.writerIndex();
+        while (index < end) {
+            int header = metadata.getUnsignedByte(index++);
+            int mimeStart = index;
+            int mimeLength = (header & 0x80) != 0 ? 0 : (header & 0x7F) + 1;
+            index += mimeLength;
+            if (index + 3 > end) {
+                throw new MalformedMetadataException("composite metadata entry cut short");
+            }
+            int length = metadata.getUnsignedMedium(index);
+            index += 3;
+            if (index + length > end) {
+                throw new MalformedMetadataException("composite metadata entry of " + length + " bytes runs past the end");
+            }
+            if (mimeLength > 0 && equalsAscii(metadata, mimeStart, mimeLength, CANCEL_MIME)) {
+                if (length % 8 != 0) {
+                    throw new MalformedMetadataException(CANCEL_MIME_TYPE + " entry of " + length + " bytes (expected: a multiple of 8)");
+                }
+                for (int i = 0; i < length; i += 8) {
+                    callIds.accept(metadata.getLong(index + i));
+                }
+            }
+            index += length;
+        }
+    }
+
+    private static final byte[] ROUTING_MIME_BYTES = ROUTING_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
+
+    private static String firstTag(ByteBuf buf, int index, int length) {
+        if (length < 1) {
+            throw new MalformedMetadataException("empty routing metadata");
+        }
+        int tagLength = buf.getUnsignedByte(index);
+        if (tagLength == 0 || tagLength + 1 > length) {
+            throw new MalformedMetadataException("routing tag of " + tagLength + " bytes in " + length + " bytes of routing metadata");
+        }
+        return buf.toString(index + 1, tagLength, StandardCharsets.UTF_8);
+    }
+
+    private static boolean equalsAscii(ByteBuf buf, int index, int length, byte[] expected) {
+        if (length != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (buf.getByte(index + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What a request's metadata says of its call.
+     *
+     * @param method the route: the method name
+     * @param callId the client's id of the call, 0 if it gave none
+     * @param timeoutMillis the call's timeout in milliseconds, 0 if none
+     */
+    public record Request(String method, long callId, long timeoutMillis) {
+    }
+
+    /** Metadata that does not follow {@code docs/wire-protocol.md}. */
+    public static final class MalformedMetadataException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        MalformedMetadataException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

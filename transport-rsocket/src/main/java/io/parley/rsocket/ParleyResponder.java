@@ -1,0 +1,74 @@
+package io.parley.rsocket;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+import io.netty.buffer.Unpooled;
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.ServerSession;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.util.ByteBufPayload;
+import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * One connection's responder: a request-response is a Parley call, a METADATA_PUSH may carry
+ * graceful cancels. Payloads arrive zero-copy and are released as soon as the call has read them.
+ */
+final class ParleyResponder implements RSocket {
+
+    private static final Logger log = Loggers.getLogger(ParleyResponder.class);
+
+    private final ServerSession session;
+    private final boolean composite;
+
+    ParleyResponder(ServerSession session, boolean composite) {
+        this.session = session;
+        this.composite = composite;
+    }
+
+    @Override
+    public Mono<Payload> requestResponse(Payload payload) {
+        Mono<ByteBuffer> reply;
+        try {
+            ParleyMetadataCodec.Request meta = ParleyMetadataCodec.decodeRequest(payload.metadata(), composite);
+            Duration timeout = meta.timeoutMillis() > 0 ? Duration.ofMillis(meta.timeoutMillis()) : null;
+            reply = session.handle(new RpcRequest(meta.method(), meta.callId(), timeout, payload.getData()));
+        }
+        catch (ParleyMetadataCodec.MalformedMetadataException e) {
+            reply = Mono.error(new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed metadata: " + e.getMessage()));
+        }
+        finally {
+            payload.release();
+        }
+        return reply.map(ParleyResponder::toPayload).onErrorMap(RpcFault.class, FaultCodec::toError);
+    }
+
+    private static Payload toPayload(ByteBuffer reply) {
+        return ByteBufPayload.create(Unpooled.wrappedBuffer(reply));
+    }
+
+    @Override
+    public Mono<Void> metadataPush(Payload payload) {
+        try {
+            ParleyMetadataCodec.decodeCancel(payload.metadata(), session::cancelGracefully);
+        }
+        catch (ParleyMetadataCodec.MalformedMetadataException e) {
+            log.debug("Ignored a METADATA_PUSH with malformed metadata: {}", e.getMessage());
+        }
+        finally {
+            payload.release();
+        }
+        return Mono.empty();
+    }
+
+    @Override
+    public Mono<Void> fireAndForget(Payload payload) {
+        payload.release();
+        return Mono.error(new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE, "Parley serves request-response only"));
+    }
+}

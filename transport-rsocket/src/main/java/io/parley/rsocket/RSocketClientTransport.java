@@ -1,0 +1,297 @@
+package io.parley.rsocket;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
+import io.parley.core.transport.ClientConnection;
+import io.parley.core.transport.ClientTransport;
+import io.rsocket.core.RSocketClient;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.loadbalance.LoadbalanceRSocketClient;
+import io.rsocket.loadbalance.LoadbalanceTarget;
+import io.rsocket.transport.local.LocalClientTransport;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.transport.netty.client.WebsocketClientTransport;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.tcp.TcpClient;
+
+/**
+ * Connects a Parley client to a server over RSocket, or to several servers through RSocket's
+ * own load balancer.
+ *
+ * <pre>{@code
+ * ParleyClient client = ParleyClient.builder()
+ *         .transport(RSocketClientTransport.tcp("127.0.0.1", 7000))
+ *         .build();
+ *
+ * RSocketClientTransport.tcp("orders.internal", 7443).secure(clientSslContext);
+ * RSocketClientTransport.websocket("127.0.0.1", 8080, "/rsocket");
+ * RSocketClientTransport.roundRobin(RSocketClientTransport.tcp("10.0.0.1", 7000),
+ *                                   RSocketClientTransport.tcp("10.0.0.2", 7000));
+ * }</pre>
+ *
+ * <p>The connection is made on the first call and made again for the next call after it drops.
+ * A call that cannot connect ends with {@code RPC_S_SERVER_UNAVAILABLE} (after at most the
+ * connect timeout, 10 s by default); calls in flight when the connection drops end with
+ * {@code RPC_S_COMM_FAILURE}. Keepalive frames go out every 20 s, and a peer that has not
+ * answered them for 90 s is taken for dead: both are RSocket's defaults and can be changed.
+ *
+ * <p>Immutable; every option returns a new instance.
+ */
+public final class RSocketClientTransport implements ClientTransport {
+
+    private enum Kind { TCP, WEBSOCKET, LOCAL, ROUND_ROBIN, WEIGHTED }
+
+    /** The default bound on establishing a connection. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The default interval between keepalive frames. */
+    public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(20);
+    /** The default time without a keepalive answer after which the connection is closed. */
+    public static final Duration DEFAULT_KEEPALIVE_MAX_LIFETIME = Duration.ofSeconds(90);
+
+    private final Kind kind;
+    private final String host;
+    private final int port;
+    private final String path;
+    private final @Nullable SslContext ssl;
+    private final Duration connectTimeout;
+    private final Duration keepAliveInterval;
+    private final Duration keepAliveMaxLifeTime;
+    private final List<RSocketClientTransport> targets;
+
+    private RSocketClientTransport(Kind kind, String host, int port, String path, @Nullable SslContext ssl,
+            Duration connectTimeout, Duration keepAliveInterval, Duration keepAliveMaxLifeTime,
+            List<RSocketClientTransport> targets) {
+        this.kind = kind;
+        this.host = host;
+        this.port = port;
+        this.path = path;
+        this.ssl = ssl;
+        this.connectTimeout = connectTimeout;
+        this.keepAliveInterval = keepAliveInterval;
+        this.keepAliveMaxLifeTime = keepAliveMaxLifeTime;
+        this.targets = targets;
+    }
+
+    private static RSocketClientTransport of(Kind kind, String host, int port, String path, List<RSocketClientTransport> targets) {
+        return new RSocketClientTransport(kind, host, port, path, null, DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_MAX_LIFETIME, targets);
+    }
+
+    /**
+     * TCP to the given server.
+     *
+     * @param host the server's host name or address
+     * @param port the server's port
+     * @return the transport
+     */
+    public static RSocketClientTransport tcp(String host, int port) {
+        return of(Kind.TCP, Objects.requireNonNull(host, "host"), checkPort(port), "", List.of());
+    }
+
+    /**
+     * WebSocket to the given server, at path {@code /}.
+     *
+     * @param host the server's host name or address
+     * @param port the server's port
+     * @return the transport
+     */
+    public static RSocketClientTransport websocket(String host, int port) {
+        return websocket(host, port, "/");
+    }
+
+    /**
+     * WebSocket to the given server and path.
+     *
+     * @param host the server's host name or address
+     * @param port the server's port
+     * @param path the WebSocket path, e.g. {@code /rsocket}
+     * @return the transport
+     */
+    public static RSocketClientTransport websocket(String host, int port, String path) {
+        Objects.requireNonNull(path, "path");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path: '" + path + "' (expected: a path starting with /)");
+        }
+        return of(Kind.WEBSOCKET, Objects.requireNonNull(host, "host"), checkPort(port), path, List.of());
+    }
+
+    /**
+     * RSocket's in-JVM local transport, to a server bound with {@link RSocketServerTransport#local}.
+     *
+     * @param name the server's name
+     * @return the transport
+     */
+    public static RSocketClientTransport local(String name) {
+        Objects.requireNonNull(name, "name");
+        return of(Kind.LOCAL, name, 0, "", List.of());
+    }
+
+    /**
+     * Balances calls over several servers in turn, with RSocket's round-robin strategy. The
+     * keepalive and connect timeout are this transport's; TLS and addresses are each target's.
+     *
+     * @param targets the servers, at least one
+     * @return the transport
+     */
+    public static RSocketClientTransport roundRobin(RSocketClientTransport... targets) {
+        return balanced(Kind.ROUND_ROBIN, targets);
+    }
+
+    /**
+     * Balances calls over several servers by their measured latency and load, with RSocket's
+     * weighted strategy.
+     *
+     * @param targets the servers, at least one
+     * @return the transport
+     */
+    public static RSocketClientTransport weighted(RSocketClientTransport... targets) {
+        return balanced(Kind.WEIGHTED, targets);
+    }
+
+    private static RSocketClientTransport balanced(Kind kind, RSocketClientTransport... targets) {
+        List<RSocketClientTransport> list = new ArrayList<>(Arrays.asList(targets));
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("targets: none (expected: at least one server)");
+        }
+        for (RSocketClientTransport target : list) {
+            if (target.targets.size() > 0) {
+                throw new IllegalArgumentException("targets: " + target + " is itself balanced (expected: single servers)");
+            }
+        }
+        return of(kind, "", 0, "", List.copyOf(list));
+    }
+
+    /**
+     * Returns this transport over TLS.
+     *
+     * @param sslContext a client context, e.g. from Netty's {@code SslContextBuilder.forClient()}
+     * @return the secure transport
+     */
+    public RSocketClientTransport secure(SslContext sslContext) {
+        Objects.requireNonNull(sslContext, "sslContext");
+        if (kind != Kind.TCP && kind != Kind.WEBSOCKET) {
+            throw new IllegalStateException("secure: " + this + " has no socket of its own to secure (expected: tcp or websocket)");
+        }
+        if (!sslContext.isClient()) {
+            throw new IllegalArgumentException("sslContext: a server context (expected: a client context)");
+        }
+        return new RSocketClientTransport(kind, host, port, path, sslContext, connectTimeout,
+                keepAliveInterval, keepAliveMaxLifeTime, targets);
+    }
+
+    /**
+     * Returns this transport with another connect timeout.
+     *
+     * @param timeout how long establishing a connection may take, positive
+     * @return the transport
+     */
+    public RSocketClientTransport connectTimeout(Duration timeout) {
+        positive(timeout, "connectTimeout");
+        return new RSocketClientTransport(kind, host, port, path, ssl, timeout, keepAliveInterval, keepAliveMaxLifeTime, targets);
+    }
+
+    /**
+     * Returns this transport with another keepalive.
+     *
+     * @param interval how often a keepalive frame goes out, positive
+     * @param maxLifeTime how long the peer may stay silent before the connection is closed and
+     *        its calls end with {@code RPC_S_COMM_FAILURE}; longer than {@code interval}
+     * @return the transport
+     */
+    public RSocketClientTransport keepAlive(Duration interval, Duration maxLifeTime) {
+        positive(interval, "interval");
+        positive(maxLifeTime, "maxLifeTime");
+        if (maxLifeTime.compareTo(interval) <= 0) {
+            throw new IllegalArgumentException("maxLifeTime: " + maxLifeTime + " (expected: > interval, " + interval + ")");
+        }
+        return new RSocketClientTransport(kind, host, port, path, ssl, connectTimeout, interval, maxLifeTime, targets);
+    }
+
+    @Override
+    public Mono<ClientConnection> connect(String dataMimeType) {
+        return Mono.fromSupplier(() -> new RSocketConnection(client(dataMimeType), toString()));
+    }
+
+    private RSocketClient client(String dataMimeType) {
+        RSocketConnector connector = RSocketConnector.create()
+                .dataMimeType(dataMimeType)
+                .metadataMimeType(ParleyMetadataCodec.COMPOSITE_MIME_TYPE)
+                .keepAlive(keepAliveInterval, keepAliveMaxLifeTime)
+                .payloadDecoder(PayloadDecoder.ZERO_COPY);
+        if (targets.isEmpty()) {
+            return RSocketClient.from(connector.connect(rsocketTransport()));
+        }
+        List<LoadbalanceTarget> list = new ArrayList<>(targets.size());
+        for (RSocketClientTransport target : targets) {
+            list.add(LoadbalanceTarget.from(target.toString(), target.rsocketTransport()));
+        }
+        LoadbalanceRSocketClient.Builder builder = LoadbalanceRSocketClient.builder(Mono.just(list)).connector(connector);
+        return (kind == Kind.WEIGHTED ? builder.weightedLoadbalanceStrategy() : builder.roundRobinLoadbalanceStrategy()).build();
+    }
+
+    private io.rsocket.transport.ClientTransport rsocketTransport() {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+        switch (kind) {
+            case LOCAL:
+                return LocalClientTransport.create(host);
+            case WEBSOCKET:
+                HttpClient http = HttpClient.create().host(host).port(port)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
+                if (ssl != null) {
+                    SslContext context = ssl;
+                    http = http.secure(spec -> spec.sslContext(context));
+                }
+                return WebsocketClientTransport.create(http, path);
+            case TCP:
+                TcpClient tcp = TcpClient.create().host(host).port(port)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
+                if (ssl != null) {
+                    SslContext context = ssl;
+                    tcp = tcp.secure(spec -> spec.sslContext(context));
+                }
+                return TcpClientTransport.create(tcp);
+            default:
+                throw new IllegalStateException("a balanced transport has no single RSocket transport");
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
+    }
+
+    private static int checkPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1 to 65535)");
+        }
+        return port;
+    }
+
+    @Override
+    public String toString() {
+        String name = kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        switch (kind) {
+            case LOCAL:
+                return "local:" + host;
+            case ROUND_ROBIN:
+            case WEIGHTED:
+                return name + targets;
+            default:
+                return (kind == Kind.WEBSOCKET ? (ssl != null ? "wss://" : "ws://") : (ssl != null ? "tcp+tls://" : "tcp://"))
+                        + host + ":" + port + (kind == Kind.WEBSOCKET ? path : "");
+        }
+    }
+}

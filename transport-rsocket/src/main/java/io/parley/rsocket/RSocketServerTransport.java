@@ -1,0 +1,190 @@
+package io.parley.rsocket;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+import io.netty.handler.ssl.SslContext;
+import io.parley.core.transport.CallAcceptor;
+import io.parley.core.transport.ServerTransport;
+import io.parley.core.transport.TransportServer;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.local.LocalServerTransport;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.rsocket.transport.netty.server.WebsocketServerTransport;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * Serves Parley calls over RSocket: on TCP, on WebSocket, or on an in-JVM local transport.
+ *
+ * <pre>{@code
+ * ParleyServer server = ParleyServer.builder()
+ *         .method(ServerMethod.mono("echo", String.class, Mono::just))
+ *         .transport(RSocketServerTransport.tcp("127.0.0.1", 7000))
+ *         .bindNow();
+ * server.address();                                   // "127.0.0.1:7000"
+ *
+ * RSocketServerTransport.tcp("0.0.0.0", 7443).secure(sslContext);   // TLS
+ * RSocketServerTransport.websocket("127.0.0.1", 0);                  // port 0: any free port
+ * }</pre>
+ *
+ * <p>Each connection's SETUP names the data MIME type its requests are encoded in
+ * ({@code application/json} from Spring and rsocket-js by default), and the metadata MIME type:
+ * composite metadata, or bare routing metadata. Immutable; the {@code secure} variants return
+ * new instances.
+ */
+public final class RSocketServerTransport implements ServerTransport {
+
+    private enum Kind { TCP, WEBSOCKET, LOCAL }
+
+    private final Kind kind;
+    private final String host;
+    private final int port;
+    private final @Nullable SslContext ssl;
+
+    private RSocketServerTransport(Kind kind, String host, int port, @Nullable SslContext ssl) {
+        this.kind = kind;
+        this.host = host;
+        this.port = port;
+        this.ssl = ssl;
+    }
+
+    /**
+     * TCP on the given address.
+     *
+     * @param host the address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port the port, or 0 for any free one
+     * @return the transport
+     */
+    public static RSocketServerTransport tcp(String host, int port) {
+        return new RSocketServerTransport(Kind.TCP, Objects.requireNonNull(host, "host"), checkPort(port), null);
+    }
+
+    /**
+     * WebSocket on the given address, at path {@code /}.
+     *
+     * @param host the address to bind
+     * @param port the port, or 0 for any free one
+     * @return the transport
+     */
+    public static RSocketServerTransport websocket(String host, int port) {
+        return new RSocketServerTransport(Kind.WEBSOCKET, Objects.requireNonNull(host, "host"), checkPort(port), null);
+    }
+
+    /**
+     * RSocket's in-JVM local transport under a name, for tests; it exercises RSocket's framing
+     * without a socket.
+     *
+     * @param name the name clients connect to
+     * @return the transport
+     */
+    public static RSocketServerTransport local(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("name: \"\" (expected: a non-empty name)");
+        }
+        return new RSocketServerTransport(Kind.LOCAL, name, 0, null);
+    }
+
+    /**
+     * Returns this transport served over TLS.
+     *
+     * @param sslContext a server context, e.g. from Netty's {@code SslContextBuilder.forServer(...)}
+     * @return the secure transport
+     * @throws IllegalStateException for the local transport, which has no socket to secure
+     */
+    public RSocketServerTransport secure(SslContext sslContext) {
+        Objects.requireNonNull(sslContext, "sslContext");
+        if (kind == Kind.LOCAL) {
+            throw new IllegalStateException("secure: the local transport has no socket to secure (expected: tcp or websocket)");
+        }
+        if (!sslContext.isServer()) {
+            throw new IllegalArgumentException("sslContext: a client context (expected: a server context)");
+        }
+        return new RSocketServerTransport(kind, host, port, sslContext);
+    }
+
+    @Override
+    public Mono<TransportServer> bind(CallAcceptor acceptor) {
+        Objects.requireNonNull(acceptor, "acceptor");
+        ParleySocketAcceptor connections = new ParleySocketAcceptor(acceptor);
+        RSocketServer server = RSocketServer.create(connections).payloadDecoder(PayloadDecoder.ZERO_COPY);
+        switch (kind) {
+            case LOCAL:
+                return server.bind(LocalServerTransport.create(host))
+                        .map(closeable -> new BoundServer("local:" + host, closeable, connections));
+            case WEBSOCKET:
+                HttpServer http = HttpServer.create().host(host).port(port);
+                if (ssl != null) {
+                    SslContext context = ssl;
+                    http = http.secure(spec -> spec.sslContext(context));
+                }
+                return server.bind(WebsocketServerTransport.create(http))
+                        .map(channel -> new BoundServer(format(channel.address()), channel, connections));
+            default:
+                TcpServer tcp = TcpServer.create().host(host).port(port);
+                if (ssl != null) {
+                    SslContext context = ssl;
+                    tcp = tcp.secure(spec -> spec.sslContext(context));
+                }
+                return server.bind(TcpServerTransport.create(tcp))
+                        .map(channel -> new BoundServer(format(channel.address()), channel, connections));
+        }
+    }
+
+    private static String format(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    private static int checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
+        }
+        return port;
+    }
+
+    @Override
+    public String toString() {
+        return "RSocketServerTransport{" + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + host
+                + (kind == Kind.LOCAL ? "" : ":" + port) + (ssl != null ? ", tls" : "") + "}";
+    }
+
+    /** A bound RSocket server, as core sees it. */
+    private static final class BoundServer implements TransportServer {
+
+        private final String address;
+        private final io.rsocket.Closeable closeable;
+        private final ParleySocketAcceptor connections;
+
+        BoundServer(String address, io.rsocket.Closeable closeable, ParleySocketAcceptor connections) {
+            this.address = address;
+            this.closeable = closeable;
+            this.connections = connections;
+        }
+
+        @Override
+        public String address() {
+            return address;
+        }
+
+        @Override
+        public Mono<Void> onClose() {
+            return closeable.onClose();
+        }
+
+        @Override
+        public void dispose() {
+            closeable.dispose();
+            connections.closeAll();
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return closeable.isDisposed();
+        }
+    }
+}

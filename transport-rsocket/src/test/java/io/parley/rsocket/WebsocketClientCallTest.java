@@ -1,0 +1,16 @@
+package io.parley.rsocket;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.parley.core.transport.AbstractClientCallTest;
+import io.parley.core.transport.TransportFixture;
+
+/** The client side of the seeds over RSocket on WebSocket. */
+@ExtendWith(LeakDetection.class)
+class WebsocketClientCallTest extends AbstractClientCallTest {
+
+    @Override
+    protected TransportFixture fixture() {
+        return RSocketFixture.WEBSOCKET;
+    }
+}
