@@ -33,6 +33,7 @@ public final class ParleyMetadataCodec {
     /** The well-known id of {@link #ROUTING_MIME_TYPE} in composite metadata. */
     static final int ROUTING_MIME_ID = 0x7E;
 
+    private static final byte[] ROUTING_MIME_BYTES = ROUTING_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CALL_MIME = CALL_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CANCEL_MIME = CANCEL_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
     private static final int CALL_ENTRY_LENGTH = 12;
@@ -184,8 +185,6 @@ public final class ParleyMetadataCodec {
             index += length;
         }
     }
-
-    private static final byte[] ROUTING_MIME_BYTES = ROUTING_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
 
     private static String firstTag(ByteBuf buf, int index, int length) {
         if (length < 1) {

@@ -66,9 +66,10 @@ final class ParleyResponder implements RSocket {
         return Mono.empty();
     }
 
+    /** Parley serves request-response only; nothing can be answered to a fire-and-forget. */
     @Override
     public Mono<Void> fireAndForget(Payload payload) {
         payload.release();
-        return Mono.error(new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE, "Parley serves request-response only"));
+        return Mono.empty();
     }
 }
