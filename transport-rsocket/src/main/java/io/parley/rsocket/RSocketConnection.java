@@ -2,6 +2,8 @@ package io.parley.rsocket;
 
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -20,7 +22,8 @@ import reactor.util.Loggers;
 /**
  * A Parley client's connection: an {@link RSocketClient}, which connects on demand and again
  * after a drop. Each call remembers which RSocket carried it, so that a graceful cancel goes to
- * the same server even behind a load balancer.
+ * the same server even behind a load balancer; a graceful cancel made before the request is out
+ * (while the connection is still being made) follows the request as soon as it is.
  */
 final class RSocketConnection implements ClientConnection {
 
@@ -28,7 +31,7 @@ final class RSocketConnection implements ClientConnection {
 
     private final RSocketClient client;
     private final String target;
-    private final ConcurrentHashMap<Long, RSocket> carriers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Carrier> carriers = new ConcurrentHashMap<>();
 
     RSocketConnection(RSocketClient client, String target) {
         this.client = client;
@@ -37,18 +40,40 @@ final class RSocketConnection implements ClientConnection {
 
     @Override
     public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
-        return client.source()
-                .onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
-                        "could not connect to " + target + ": " + error.getMessage(), error))
-                .flatMap(rsocket -> exchange(rsocket, request, reader));
+        long callId = request.callId();
+        if (callId == RpcRequest.NO_CALL_ID) {
+            return connected().flatMap(rsocket -> exchange(rsocket, request, reader, null));
+        }
+        // The carrier is registered as the call is subscribed, before the connection exists, so
+        // that a graceful cancel made while connecting waits for the request instead of being lost.
+        return Mono.defer(() -> {
+            Carrier carrier = new Carrier();
+            carriers.put(callId, carrier);
+            return connected().flatMap(rsocket -> exchange(rsocket, request, reader, carrier))
+                    .doFinally(signal -> carriers.remove(callId, carrier));
+        });
     }
 
-    private <T> Mono<T> exchange(RSocket rsocket, RpcRequest request, ReplyReader<T> reader) {
-        long callId = request.callId();
-        if (callId != RpcRequest.NO_CALL_ID) {
-            carriers.put(callId, rsocket);
+    private Mono<RSocket> connected() {
+        return client.source()
+                .onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
+                        "could not connect to " + target + ": " + error.getMessage(), error));
+    }
+
+    private <T> Mono<T> exchange(RSocket rsocket, RpcRequest request, ReplyReader<T> reader, @Nullable Carrier carrier) {
+        Mono<Payload> response = rsocket.requestResponse(toPayload(request));
+        if (carrier != null) {
+            Mono<Payload> requested = response;
+            response = Mono.fromDirect(subscriber -> {
+                // The subscriber requests as it subscribes, and the REQUEST_RESPONSE frame is queued
+                // then; a graceful cancel sent after it on the same connection cannot overtake it.
+                requested.subscribe(subscriber);
+                if (carrier.sent(rsocket)) {
+                    sendCancel(rsocket, request.callId());
+                }
+            });
         }
-        Mono<T> reply = rsocket.requestResponse(toPayload(request))
+        return response
                 .<T>handle((payload, sink) -> {
                     try {
                         T value = reader.read(payload.getData());
@@ -61,7 +86,6 @@ final class RSocketConnection implements ClientConnection {
                     }
                 })
                 .onErrorMap(FaultCodec::toFault);
-        return callId == RpcRequest.NO_CALL_ID ? reply : reply.doFinally(signal -> carriers.remove(callId, rsocket));
     }
 
     private static Payload toPayload(RpcRequest request) {
@@ -73,10 +97,17 @@ final class RSocketConnection implements ClientConnection {
 
     @Override
     public void cancelGracefully(long callId) {
-        RSocket rsocket = carriers.get(callId);
-        if (rsocket == null) {
+        Carrier carrier = carriers.get(callId);
+        if (carrier == null) {
             return;
         }
+        RSocket rsocket = carrier.cancel();
+        if (rsocket != null) {
+            sendCancel(rsocket, callId);
+        }
+    }
+
+    private static void sendCancel(RSocket rsocket, long callId) {
         ByteBuf metadata = ParleyMetadataCodec.encodeCancel(ByteBufAllocator.DEFAULT, callId);
         rsocket.metadataPush(ByteBufPayload.create(Unpooled.EMPTY_BUFFER, metadata))
                 .subscribe(null, error -> log.debug("Graceful cancel of call {} not sent: {}", callId, error.toString()));
@@ -89,7 +120,11 @@ final class RSocketConnection implements ClientConnection {
 
     @Override
     public void dispose() {
-        client.dispose();
+        // A client whose connect failed has terminated itself; disposing it again would report
+        // its "Disposed" error as dropped.
+        if (!client.isDisposed()) {
+            client.dispose();
+        }
     }
 
     @Override
@@ -100,5 +135,29 @@ final class RSocketConnection implements ClientConnection {
     @Override
     public String toString() {
         return "RSocketConnection{" + target + "}";
+    }
+
+    /**
+     * Which RSocket carried a call, once its request is out, and whether a graceful cancel is
+     * waiting for that moment. Behind a load balancer the carrier is only known then.
+     */
+    private static final class Carrier {
+
+        private @Nullable RSocket rsocket;
+        private boolean cancelWaiting;
+
+        /** The request is out on {@code sent}; true if a graceful cancel was waiting for it. */
+        synchronized boolean sent(RSocket sent) {
+            rsocket = sent;
+            return cancelWaiting;
+        }
+
+        /** The RSocket to send a graceful cancel on, or null if the request is not out yet and the cancel waits. */
+        synchronized @Nullable RSocket cancel() {
+            if (rsocket == null) {
+                cancelWaiting = true;
+            }
+            return rsocket;
+        }
     }
 }
