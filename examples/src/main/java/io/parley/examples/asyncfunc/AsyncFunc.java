@@ -20,7 +20,7 @@ import reactor.core.publisher.Sinks;
  * AsyncFunc asyncFunc = new AsyncFunc();
  * ParleyServer server = ParleyServer.builder()
  *         .method(asyncFunc.method())
- *         .transport(InProcessTransport.server("asyncfunc"))
+ *         .transport(RSocketServerTransport.tcp("127.0.0.1", 7000))
  *         .bindNow();
  * }</pre>
  *

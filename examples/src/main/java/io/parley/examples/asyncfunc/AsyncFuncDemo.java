@@ -15,23 +15,26 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
-import io.parley.core.transport.InProcessTransport;
+import io.parley.rsocket.RSocketClientTransport;
 
 /**
- * Serves {@link AsyncFunc} in-process and calls it three times with {@link AsyncFuncClient}:
- * once to completion, once cancelled abortively, once cancelled gracefully.
+ * Serves {@link AsyncFunc} over RSocket TCP on loopback and calls it three times with
+ * {@link AsyncFuncClient}: once to completion, once cancelled abortively, once cancelled
+ * gracefully. Server and client run in this one JVM but meet only through the socket, so every
+ * cancel crosses the wire as it would between two machines.
  *
  * <pre>{@code
  * mvn -q -Pdemo -DskipTests package
  * }</pre>
  *
  * <p>Each call's outcome is checked on both sides; the program exits with status 1 if one is not
- * what MS-RPC's call model says it should be.
+ * what MS-RPC's call model says it should be. {@link AsyncFuncServer} and {@link AsyncFuncCaller}
+ * are the two halves as separate programs.
  */
 public final class AsyncFuncDemo {
 
-    /** The in-process name the demo's server binds to. */
-    static final String SERVER_NAME = "asyncfunc-demo";
+    /** The address the demo's server binds to: loopback, on any free port. */
+    static final String HOST = "127.0.0.1";
 
     /** How long to wait for the server's side of a call to end once the client's has. */
     private static final Duration SERVER_WAIT = Duration.ofSeconds(5);
@@ -64,15 +67,21 @@ public final class AsyncFuncDemo {
         }
     }
 
-    /** Serves {@code asyncFunc}, runs every scenario against it; true if all ended as expected. */
+    /** Serves {@code asyncFunc} on TCP, runs every scenario against it; true if all ended as expected. */
     static boolean run(AsyncFunc asyncFunc, PrintStream out) {
-        ParleyServer server = ParleyServer.builder()
-                .method(asyncFunc.method())
-                .transport(InProcessTransport.server(SERVER_NAME))
-                .bindNow();
-        ParleyClient client = ParleyClient.builder()
-                .transport(InProcessTransport.client(SERVER_NAME))
-                .build();
+        ParleyServer server = AsyncFuncServer.start(HOST, 0, asyncFunc);
+        ParleyClient client;
+        try {
+            client = ParleyClient.builder()
+                    .transport(RSocketClientTransport.tcp(HOST, AsyncFuncServer.port(server)))
+                    .build();
+        }
+        catch (RuntimeException e) {
+            server.dispose();
+            throw e;
+        }
+        out.printf("server: AsyncFunc served over RSocket TCP on %s%n", server.address());
+        out.flush();
         try {
             AsyncFuncClient caller = new AsyncFuncClient(client, out);
             boolean allAsExpected = true;
