@@ -18,9 +18,13 @@ import io.parley.rsocket.RSocketClientTransport;
  * call's handle returns by name and number, as {@link AsyncFuncDemo} does.
  *
  * <pre>{@code
- * mvn -q -pl examples exec:java@caller -Dexec.args="--port 7000 --delay 3000 --cancel-after 300"
- * mvn -q -pl examples exec:java@caller -Dexec.args="--port 7000 --delay 3000 --cancel-after 300 --graceful"
+ * mvn -q -pl examples exec:java@caller -Dexec.args="--port 7000 --delay 3000 --cancel-after 1000"
+ * mvn -q -pl examples exec:java@caller -Dexec.args="--port 7000 --delay 3000 --cancel-after 1000 --graceful"
  * }</pre>
+ *
+ * <p>The cancel clock starts as the call is made, before a new JVM has connected (which takes a
+ * few hundred milliseconds); a cancel that comes first still ends the call as the call model
+ * says, but before the server has seen it.
  *
  * <p>Exit status 0 when the call ends as MS-RPC's call model says it should: {@code RPC_S_OK} with
  * reply 1, or {@code RPC_S_CALL_CANCELLED} after an abortive cancel; 1 otherwise (a server that
