@@ -3,6 +3,8 @@ package io.parley.rsocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
+import org.reactivestreams.Publisher;
+
 import io.netty.buffer.Unpooled;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
@@ -11,17 +13,22 @@ import io.parley.core.transport.ServerSession;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.util.ByteBufPayload;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
  * One connection's responder: a request-response is a Parley call, a METADATA_PUSH may carry
- * graceful cancels. Payloads arrive zero-copy and are released as soon as the call has read them.
+ * graceful cancels; a stream or a channel is refused with {@code RPC_S_PROCNUM_OUT_OF_RANGE} in
+ * Parley's fault text. Payloads arrive zero-copy and are released as soon as the call has read them.
  */
 final class ParleyResponder implements RSocket {
 
     private static final Logger log = Loggers.getLogger(ParleyResponder.class);
+
+    private static final RpcFault REQUEST_RESPONSE_ONLY =
+            new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE, "Parley serves request-response only");
 
     private final ServerSession session;
     private final boolean composite;
@@ -71,5 +78,24 @@ final class ParleyResponder implements RSocket {
     public Mono<Void> fireAndForget(Payload payload) {
         payload.release();
         return Mono.empty();
+    }
+
+    /**
+     * Refuses a stream with a fault a foreign client can read (RSocket's default would send the
+     * bare text {@code Request-Stream not implemented.}).
+     */
+    @Override
+    public Flux<Payload> requestStream(Payload payload) {
+        payload.release();
+        return Flux.error(FaultCodec.toError(REQUEST_RESPONSE_ONLY));
+    }
+
+    /**
+     * Refuses a channel with a fault a foreign client can read. The inbound payloads are not
+     * subscribed to; RSocket releases the first one, as it does for its own default.
+     */
+    @Override
+    public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
+        return Flux.error(FaultCodec.toError(REQUEST_RESPONSE_ONLY));
     }
 }

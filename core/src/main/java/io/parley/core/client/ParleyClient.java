@@ -18,6 +18,7 @@ import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.RpcRequest;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -132,10 +133,15 @@ public final class ParleyClient implements Disposable {
             return reply;
         }
         return Mono.defer(() -> {
-            long delay = graceful.toNanos() - (timer.now(TimeUnit.NANOSECONDS) - madeAt);
-            Disposable notice = timer.schedule(() -> c.cancelGracefully(request.callId()),
-                    Math.max(0, delay), TimeUnit.NANOSECONDS);
-            return reply.doFinally(signal -> notice.dispose());
+            // Scheduled once the call is subscribed, so the transport knows the call the notice names.
+            Disposable.Swap notice = Disposables.swap();
+            return reply
+                    .doOnSubscribe(subscription -> {
+                        long delay = graceful.toNanos() - (timer.now(TimeUnit.NANOSECONDS) - madeAt);
+                        notice.update(timer.schedule(() -> c.cancelGracefully(request.callId()),
+                                Math.max(0, delay), TimeUnit.NANOSECONDS));
+                    })
+                    .doFinally(signal -> notice.dispose());
         });
     }
 
