@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -36,8 +35,12 @@ public abstract class CallTestSupport {
     /** The bound for every wait in these suites: far beyond any healthy answer, short enough to fail fast. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    /** Calls that reached the "hold" method, for the test to complete or abort. */
-    protected final BlockingQueue<AsyncCall<String>> held = new LinkedBlockingQueue<>();
+    /**
+     * Calls that reached the "hold" method, for the test to complete or abort. Lock-free: the
+     * handlers add to it on non-blocking threads, where a contended lock parks and BlockHound
+     * fails the handler (a LinkedBlockingQueue did, now and then).
+     */
+    protected final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
 
     /** How many times the server's codec encoded something: a reply that was marshalled. */
     protected final AtomicInteger serverEncodes = new AtomicInteger();
@@ -126,17 +129,15 @@ public abstract class CallTestSupport {
 
     /** The next call that reached "hold" or "monoHold". */
     protected AsyncCall<String> nextHeldCall() {
-        try {
-            AsyncCall<String> call = held.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (call == null) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        AsyncCall<String> call;
+        while ((call = held.poll()) == null) {
+            if (System.nanoTime() > deadline) {
                 fail("no call reached the server within " + TIMEOUT);
             }
-            return call;
+            LockSupport.parkNanos(50_000);
         }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return call;
     }
 
     /** Waits until the server's call has seen a cancel. */
