@@ -299,6 +299,7 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
 
         subscription.dispose();
         awaitCancel(call);
+        await("the handler's Mono is cancelled", () -> handlerMonoCancels.get() == 1);
         await("the abandoned call leaves the server", () -> server.activeCalls() == 0);
     }
 

@@ -42,6 +42,9 @@ public abstract class CallTestSupport {
      */
     protected final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
 
+    /** How many times a "monoHold" handler's Mono was cancelled: the client abandoned its call. */
+    protected final AtomicInteger handlerMonoCancels = new AtomicInteger();
+
     /** How many times the server's codec encoded something: a reply that was marshalled. */
     protected final AtomicInteger serverEncodes = new AtomicInteger();
 
@@ -84,7 +87,7 @@ public abstract class CallTestSupport {
                 (String request, AsyncCall<Object> call) -> call.complete(new Unencodable())));
         methods.add(ServerMethod.mono("monoHold", String.class, (String request, AsyncCall<String> call) -> {
             held.add(call);
-            return Mono.never();
+            return Mono.<String>never().doOnCancel(handlerMonoCancels::incrementAndGet);
         }));
         return methods;
     }

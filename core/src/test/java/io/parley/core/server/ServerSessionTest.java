@@ -1,0 +1,184 @@
+package io.parley.core.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.codec.JsonCodec;
+import io.parley.core.transport.CallAcceptor;
+import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.ServerSession;
+import io.parley.core.transport.TransportServer;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+
+/**
+ * A call's reply as a transport sees it through the SPI: a {@code Mono} that obeys the Reactive
+ * Streams rules toward the transport — no reply without demand, a reply that waits for demand is
+ * not lost, and one subscriber only. The in-process transport requests at once, so the seed suites
+ * cannot see these.
+ */
+class ServerSessionTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<CallAcceptor> acceptor = new AtomicReference<>();
+    private ParleyServer server;
+    private ServerSession session;
+
+    @BeforeEach
+    void start() {
+        server = ParleyServer.builder()
+                .method(ServerMethod.async("hold", String.class, (String request, AsyncCall<String> call) -> held.add(call)))
+                .transport(a -> {
+                    acceptor.set(a);
+                    return Mono.just(new TransportServer() {
+                        @Override
+                        public String address() {
+                            return "test:spi";
+                        }
+
+                        @Override
+                        public Mono<Void> onClose() {
+                            return Mono.empty();
+                        }
+
+                        @Override
+                        public void dispose() {
+                        }
+                    });
+                })
+                .bindNow();
+        session = acceptor.get().openSession(JsonCodec.MIME_TYPE);
+    }
+
+    @AfterEach
+    void stop() {
+        server.dispose();
+    }
+
+    private Mono<ByteBuffer> handleHold(long id) {
+        return session.handle(new RpcRequest("hold", id, null, JsonCodec.create().encode("x")));
+    }
+
+    private AsyncCall<String> heldCall() {
+        AsyncCall<String> call = held.poll();
+        assertThat(call).as("the handler ran during subscribe").isNotNull();
+        return call;
+    }
+
+    @Test
+    void completeCall_beforeTheTransportRequests_sendsNoReplyUntilDemand_thenSendsItOnce() {
+        Recorder transport = new Recorder(0);
+        handleHold(1).subscribe(transport);
+        AsyncCall<String> call = heldCall();
+
+        assertThat(call.complete("waiting for demand")).isEqualTo(RpcStatus.OK);
+        assertThat(transport.signals).as("no onNext without demand (Reactive Streams 1.1)").containsExactly("onSubscribe");
+        assertThat(server.activeCalls()).as("the call has ended on the server").isZero();
+
+        transport.subscription.request(1);
+        assertThat(transport.awaitTerminal()).containsExactly("onSubscribe", "onNext \"waiting for demand\"", "onComplete");
+        transport.subscription.request(1);
+        assertThat(transport.signals).as("a second request sends nothing more").hasSize(3);
+    }
+
+    @Test
+    void completeCall_afterTheTransportRequested_sendsTheReplyOnce() {
+        Recorder transport = new Recorder(1);
+        handleHold(1).subscribe(transport);
+
+        assertThat(heldCall().complete("asked for")).isEqualTo(RpcStatus.OK);
+        assertThat(transport.awaitTerminal()).containsExactly("onSubscribe", "onNext \"asked for\"", "onComplete");
+    }
+
+    @Test
+    void abortCall_withoutDemand_sendsTheFaultAtOnce() {
+        Recorder transport = new Recorder(0);
+        handleHold(1).subscribe(transport);
+
+        assertThat(heldCall().abort(RpcStatus.ACCESS_DENIED.value())).isEqualTo(RpcStatus.OK);
+        assertThat(transport.awaitTerminal()).as("onError needs no demand")
+                .containsExactly("onSubscribe", "onError " + RpcStatus.ACCESS_DENIED);
+    }
+
+    @Test
+    void reply_subscribedTwice_theSecondSubscriberIsRefused_andTheHandlerRunsOnce() {
+        Mono<ByteBuffer> reply = handleHold(1);
+        Recorder first = new Recorder(1);
+        Recorder second = new Recorder(1);
+        reply.subscribe(first);
+        reply.subscribe(second);
+
+        assertThat(second.awaitTerminal()).hasSize(2).last().asString().startsWith("onError java.lang.IllegalStateException");
+        heldCall().complete("once");
+        assertThat(held).as("the handler ran once").isEmpty();
+        assertThat(first.awaitTerminal()).containsExactly("onSubscribe", "onNext \"once\"", "onComplete");
+    }
+
+    /** A transport's subscriber: records every signal and requests as told. */
+    static final class Recorder implements CoreSubscriber<ByteBuffer> {
+
+        final Queue<String> signals = new ConcurrentLinkedQueue<>();
+        private final long initialRequest;
+        volatile Subscription subscription;
+
+        Recorder(long initialRequest) {
+            this.initialRequest = initialRequest;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            signals.add("onSubscribe");
+            if (initialRequest > 0) {
+                s.request(initialRequest);
+            }
+        }
+
+        @Override
+        public void onNext(ByteBuffer value) {
+            signals.add("onNext " + StandardCharsets.UTF_8.decode(value.duplicate()));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            signals.add("onError " + (t instanceof RpcFault ? ((RpcFault) t).status() : t));
+        }
+
+        @Override
+        public void onComplete() {
+            signals.add("onComplete");
+        }
+
+        List<String> awaitTerminal() {
+            Predicate<String> terminal = s -> s.startsWith("onError") || s.equals("onComplete");
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (signals.stream().noneMatch(terminal)) {
+                if (System.nanoTime() > deadline) {
+                    fail("no terminal signal within " + TIMEOUT + ": " + signals);
+                }
+                LockSupport.parkNanos(10_000);
+            }
+            return new ArrayList<>(signals);
+        }
+    }
+}
