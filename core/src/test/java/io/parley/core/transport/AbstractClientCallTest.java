@@ -15,6 +15,7 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
@@ -129,6 +130,22 @@ public abstract class AbstractClientCallTest extends CallTestSupport {
         serverCall.abort(RpcStatus.CALL_CANCELLED.value());
         StepVerifier.create(call.reply()).expectError(RpcFault.class).verify(TIMEOUT);
         assertThat(call.complete()).isEqualTo(RpcStatus.CALL_CANCELLED);
+    }
+
+    @Test
+    void cancelCall_gracefulRightAfterTheCallIsMade_theNoticeFollowsTheRequest_serverTestCancelTurnsOk() {
+        ParleyClient client = client(startServer());
+        for (int i = 0; i < 200; i++) {
+            ClientCall<String> call = client.start("hold", "x", String.class);
+            assertThat(call.cancel(CancelMode.GRACEFUL)).isEqualTo(RpcStatus.OK);
+            AsyncCall<String> serverCall = nextHeldCall();
+
+            Boolean told = serverCall.cancelled().thenReturn(true).timeout(TIMEOUT, Mono.just(false)).block(TIMEOUT.multipliedBy(2));
+            assertThat(told).as("round %d: the server is told of the graceful cancel", i).isTrue();
+            assertThat(serverCall.testCancel()).isEqualTo(RpcStatus.OK);
+            serverCall.complete("wound down");
+            assertThat(call.reply().block(TIMEOUT)).isEqualTo("wound down");
+        }
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.parley.core.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
 import org.junit.jupiter.api.Test;
 
 import io.parley.core.RpcFault;
@@ -14,6 +17,7 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /** Binding, connecting, and what happens to calls when either side goes away. */
@@ -98,6 +102,34 @@ class InProcessTransportTest extends CallTestSupport {
         ParleyServer again = ParleyServer.builder().methods(methods()).transport(InProcessTransport.server(name)).bindNow();
         track(again);
         assertThat(client.call("echo", "after", String.class).block(TIMEOUT)).isEqualTo("after");
+    }
+
+    @Test
+    void abortiveCancel_reachesTheHandlerAsTestCancel_notAsAnInterruptOfItsThread() {
+        AtomicBoolean running = new AtomicBoolean();
+        AtomicReference<String> seen = new AtomicReference<>();
+        ParleyServer server = startServer(builder -> builder.method(ServerMethod.async("busy", String.class,
+                (String request, AsyncCall<String> call) -> {
+                    // Busy on the receiving thread until cancelled (bounded), then a moment more
+                    // in which a stray interrupt would land. No parking: this thread is non-blocking.
+                    running.set(true);
+                    long cancelDeadline = System.nanoTime() + TIMEOUT.toNanos();
+                    while (call.testCancel() != RpcStatus.OK && System.nanoTime() < cancelDeadline) {
+                        Thread.currentThread().isInterrupted();
+                    }
+                    long settle = System.nanoTime() + 200_000_000L;
+                    while (!Thread.currentThread().isInterrupted() && System.nanoTime() < settle) {
+                        Thread.currentThread().isInterrupted();
+                    }
+                    seen.set("testCancel=" + call.testCancel() + ", interrupted=" + Thread.currentThread().isInterrupted());
+                    call.complete("dropped");
+                })));
+        Disposable subscription = client(server).call("busy", "x", String.class).subscribe(v -> { }, e -> { });
+        await("the handler runs", running::get);
+
+        subscription.dispose();
+        await("the handler saw the cancel", () -> seen.get() != null);
+        assertThat(seen.get()).isEqualTo("testCancel=" + RpcStatus.OK + ", interrupted=false");
     }
 
     @Test
