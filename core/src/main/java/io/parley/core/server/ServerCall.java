@@ -11,7 +11,6 @@ import org.jspecify.annotations.Nullable;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
-import io.parley.core.codec.CodecException;
 import io.parley.core.transport.RpcRequest;
 import org.reactivestreams.Subscription;
 
@@ -60,6 +59,8 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     static final int REQUESTED = 0b1_0000;
     /** Bit: the encoded reply is in {@link #pendingReply}; whoever sets the second of this and REQUESTED sends it. */
     static final int REPLY_READY = 0b10_0000;
+    /** Bit: a terminal signal went to the transport's subscriber; whoever sets it is the only one that sends one. */
+    static final int TERMINATED = 0b100_0000;
 
     private static final AtomicIntegerFieldUpdater<ServerCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "state");
@@ -74,7 +75,6 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     private final Session session;
     private final ServerMethod<?, R> method;
-    private final long key;
     private final long id;
     private final @Nullable Duration timeout;
     private final @Nullable Object request;
@@ -88,10 +88,9 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     private volatile @Nullable Runnable onAbandon;
     private volatile @Nullable Disposable timeoutTask;
 
-    ServerCall(Session session, ServerMethod<?, R> method, long key, RpcRequest request, @Nullable Object decoded) {
+    ServerCall(Session session, ServerMethod<?, R> method, RpcRequest request, @Nullable Object decoded) {
         this.session = session;
         this.method = method;
-        this.key = key;
         this.id = request.callId();
         this.timeout = request.timeout();
         this.request = decoded;
@@ -105,15 +104,17 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             return;
         }
         this.actual = actual;
-        // Registered before onSubscribe, so that a cancel arriving through it finds the call to remove.
+        actual.onSubscribe(this);
         RpcFault refused = session.register(this);
         if (refused != null) {
-            markEnded();
-            outcome = refused.status();
-            Operators.error(actual, refused);
+            if (markEnded() >= 0) {
+                outcome = refused.status();
+                if ((addFlags(TERMINATED) & TERMINATED) == 0) {
+                    actual.onError(refused);
+                }
+            }
             return;
         }
-        actual.onSubscribe(this);
         if ((state & ABANDONED) != 0) {
             endAbandoned();
             return;
@@ -123,11 +124,17 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     @Override
     public void request(long n) {
-        if (Operators.validate(n)) {
-            int previous = addFlags(REQUESTED);
-            if ((previous & (REQUESTED | REPLY_READY)) == REPLY_READY) {
-                deliver();
+        if (n <= 0) {
+            // Reactive Streams §3.9: a non-positive request is an error, and ends the exchange.
+            abandon();
+            if ((addFlags(TERMINATED) & TERMINATED) == 0 && actual != null) {
+                actual.onError(new IllegalArgumentException("§3.9: request(" + n + ") (expected: a positive amount)"));
             }
+            return;
+        }
+        int previous = addFlags(REQUESTED);
+        if ((previous & (REQUESTED | REPLY_READY)) == REPLY_READY) {
+            deliver();
         }
     }
 
@@ -137,16 +144,17 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         abandon();
     }
 
-    long key() {
-        return key;
-    }
-
     /** Runs the handler: on this thread, or on boundedElastic for a blocking method. */
     @SuppressWarnings("unchecked")
     private <Q> void start() {
         Duration t = timeout;
         if (t != null) {
-            timeoutTask = Schedulers.parallel().schedule(this::timeoutPassed, t.toNanos(), TimeUnit.NANOSECONDS);
+            Disposable task = Schedulers.parallel().schedule(this::timeoutPassed, t.toNanos(), TimeUnit.NANOSECONDS);
+            timeoutTask = task;
+            // finish() may have run between the schedule and the write; it could not see the task then.
+            if ((state & (ENDED | ABANDONED)) != 0) {
+                task.dispose();
+            }
         }
         ServerMethod<Q, R> m = (ServerMethod<Q, R>) method;
         if (!m.isBlocking()) {
@@ -194,7 +202,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         try {
             encoded = session.codec().encode(reply);
         }
-        catch (CodecException e) {
+        catch (RuntimeException e) {
             log.warn("Reply of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
             send(new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode the reply"));
             return RpcStatus.BAD_STUB_DATA;
@@ -220,7 +228,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         ByteBuffer reply = pendingReply;
         pendingReply = null;
         CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (reply != null && subscriber != null) {
+        if (reply != null && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
             subscriber.onNext(reply);
             subscriber.onComplete();
         }
@@ -272,7 +280,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         outcome = fault.status();
         finish();
         CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (subscriber != null) {
+        if (subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
             subscriber.onError(fault);
         }
     }
@@ -364,7 +372,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     /** The connection ended under the call. */
     void connectionClosed() {
         CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (requestCancel(CANCEL_REQUESTED | ABANDONED) && subscriber != null) {
+        if (requestCancel(CANCEL_REQUESTED | ABANDONED) && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
             // Over a network nobody reads this; in-process it is the client's own Mono.
             subscriber.onError(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
         }

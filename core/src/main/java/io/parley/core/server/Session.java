@@ -1,32 +1,37 @@
 package io.parley.core.server;
 
 import java.nio.ByteBuffer;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
-import io.parley.core.codec.CodecException;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
 import reactor.core.publisher.Mono;
 
 /**
  * The calls of one connection. Calls are registered from the moment the transport subscribes to
- * them until they end or are abandoned, keyed by the client's call id (so a graceful cancel can
- * find them) or, for a client that sent none, by a negative key of our own.
+ * them until they end or are abandoned: by the client's call id, so a graceful cancel can find
+ * them, or, for a client that gave none, in a set of their own.
  */
 final class Session implements ServerSession {
+
+    private static final int MAX_EARLY_CANCELS = 1024;
+    private static final long EARLY_CANCEL_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ParleyServer server;
     private final Codec codec;
     private final ConcurrentHashMap<Long, ServerCall<?>> calls = new ConcurrentHashMap<>();
+    private final Set<ServerCall<?>> anonymous = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong anonymousKeys = new AtomicLong();
+    /** Graceful notices for calls not yet seen, by call id, with when they came (System.nanoTime). */
+    private final ConcurrentHashMap<Long, Long> earlyCancels = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     Session(ParleyServer server, Codec codec) {
@@ -61,12 +66,11 @@ final class Session implements ServerSession {
         try {
             decoded = codec.decode(request.payload(), method.requestType());
         }
-        catch (CodecException e) {
+        catch (RuntimeException e) {
             return Mono.error(new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
         }
-        long key = request.callId() != RpcRequest.NO_CALL_ID ? request.callId() : -anonymousKeys.incrementAndGet();
-        return new ServerCall<>(this, method, key, request, decoded);
+        return new ServerCall<>(this, method, request, decoded);
     }
 
     /**
@@ -80,7 +84,8 @@ final class Session implements ServerSession {
             inFlight.decrementAndGet();
             return new RpcFault(RpcStatus.SERVER_TOO_BUSY, "the connection has " + limit + " calls in flight, the server's limit");
         }
-        if (calls.putIfAbsent(call.key(), call) != null) {
+        boolean added = call.id() == RpcRequest.NO_CALL_ID ? anonymous.add(call) : calls.putIfAbsent(call.id(), call) == null;
+        if (!added) {
             inFlight.decrementAndGet();
             return new RpcFault(RpcStatus.PROTOCOL_ERROR, "call id " + call.id() + " is already in flight on this connection");
         }
@@ -88,11 +93,15 @@ final class Session implements ServerSession {
             unregister(call);
             return new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed");
         }
+        if (!earlyCancels.isEmpty() && earlyCancels.remove(call.id()) != null) {
+            call.cancelGracefully();
+        }
         return null;
     }
 
     void unregister(ServerCall<?> call) {
-        if (calls.remove(call.key(), call)) {
+        boolean removed = call.id() == RpcRequest.NO_CALL_ID ? anonymous.remove(call) : calls.remove(call.id(), call);
+        if (removed) {
             inFlight.decrementAndGet();
         }
     }
@@ -101,6 +110,11 @@ final class Session implements ServerSession {
         server.replyDropped();
     }
 
+    /**
+     * A notice may arrive before its call: RSocket, for one, sends connection-level frames ahead
+     * of stream frames still queued. One for a call not yet seen is kept a while and applied when
+     * the call registers; both sides look again after writing, so neither order loses it.
+     */
     @Override
     public void cancelGracefully(long callId) {
         if (callId == RpcRequest.NO_CALL_ID) {
@@ -109,14 +123,36 @@ final class Session implements ServerSession {
         ServerCall<?> call = calls.get(callId);
         if (call != null) {
             call.cancelGracefully();
+            return;
         }
+        rememberEarly(callId);
+        call = calls.get(callId);
+        if (call != null && earlyCancels.remove(callId) != null) {
+            call.cancelGracefully();
+        }
+    }
+
+    private void rememberEarly(long callId) {
+        long now = System.nanoTime();
+        if (earlyCancels.size() >= MAX_EARLY_CANCELS) {
+            // Most are notices that came after their call ended; the oldest go first.
+            earlyCancels.values().removeIf(at -> now - at > EARLY_CANCEL_TTL_NANOS);
+            if (earlyCancels.size() >= MAX_EARLY_CANCELS) {
+                earlyCancels.clear();
+            }
+        }
+        earlyCancels.put(callId, now);
     }
 
     @Override
     public void close() {
         closed = true;
+        earlyCancels.clear();
         server.sessionClosed(this);
         for (ServerCall<?> call : calls.values()) {
+            call.connectionClosed();
+        }
+        for (ServerCall<?> call : anonymous) {
             call.connectionClosed();
         }
     }

@@ -6,17 +6,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import org.jspecify.annotations.Nullable;
+
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * A transport inside one JVM: servers bind to a name, clients connect to it. Nothing is
  * serialized beyond the codec's own bytes, and every request is handled on a
- * {@code Schedulers.parallel()} thread, which stands in for a network transport's event loop:
- * a handler that blocks there is caught by BlockHound as it would be on Netty.
+ * {@code Schedulers.parallel()} worker of its connection, which stands in for a network
+ * connection's event loop: requests and graceful notices arrive in the order sent, and a handler
+ * that blocks there is caught by BlockHound as it would be on Netty.
  *
  * <pre>{@code
  * ParleyServer server = ParleyServer.builder()
@@ -138,16 +143,39 @@ public final class InProcessTransport {
         private final Bound server;
         private final ServerSession session;
         private final Sinks.Empty<Void> closed = Sinks.empty();
+        /**
+         * The connection's "event loop", as a network connection's channel has one: a single
+         * parallel worker, so a request and the graceful notice that follows it reach the session
+         * in the order sent. Taken on first use, so a connection made before a test installs
+         * virtual time still runs on it. Wrapped with fromExecutor so that cancelling a call
+         * never interrupts the thread its handler runs on.
+         */
+        private volatile Scheduler.@Nullable Worker loop;
+        private volatile @Nullable Scheduler ordered;
 
         Connection(Bound server, ServerSession session) {
             this.server = server;
             this.session = session;
         }
 
+        private synchronized Scheduler ordered() {
+            Scheduler s = ordered;
+            if (s == null) {
+                Scheduler.Worker w = Schedulers.parallel().createWorker();
+                loop = w;
+                s = Schedulers.fromExecutor(w::schedule);
+                ordered = s;
+                if (isDisposed()) {
+                    w.dispose();
+                }
+            }
+            return s;
+        }
+
         @Override
         public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
             return Mono.defer(() -> session.handle(copy(request)))
-                    .subscribeOn(Schedulers.parallel())
+                    .subscribeOn(ordered())
                     .handle((reply, sink) -> {
                         T value = reader.read(reply);
                         if (value != null) {
@@ -166,7 +194,7 @@ public final class InProcessTransport {
 
         @Override
         public void cancelGracefully(long callId) {
-            Schedulers.parallel().schedule(() -> session.cancelGracefully(callId));
+            ordered().schedule(() -> session.cancelGracefully(callId));
         }
 
         @Override
@@ -179,12 +207,16 @@ public final class InProcessTransport {
             if (closed.tryEmitEmpty().isSuccess()) {
                 server.connections.remove(this);
                 session.close();
+                Scheduler.Worker w = loop;
+                if (w != null) {
+                    w.dispose();
+                }
             }
         }
 
         @Override
         public boolean isDisposed() {
-            return closed.scan(reactor.core.Scannable.Attr.TERMINATED) == Boolean.TRUE;
+            return closed.scan(Scannable.Attr.TERMINATED) == Boolean.TRUE;
         }
 
         @Override

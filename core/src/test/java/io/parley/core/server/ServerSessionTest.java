@@ -121,6 +121,32 @@ class ServerSessionTest {
     }
 
     @Test
+    void gracefulCancel_arrivingBeforeItsCall_isAppliedWhenTheCallArrives() {
+        session.cancelGracefully(7);
+        handleHold(7).subscribe(new Recorder(1));
+
+        AsyncCall<String> call = heldCall();
+        assertThat(call.testCancel()).as("the handler sees the cancel from the start").isEqualTo(RpcStatus.OK);
+        assertThat(call.complete("wound down")).isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void gracefulCancel_forAnotherCall_doesNotTouchThisOne_andIsUsedOnlyOnce() {
+        session.cancelGracefully(8);
+        handleHold(7).subscribe(new Recorder(1));
+        assertThat(heldCall().testCancel()).isEqualTo(RpcStatus.CALL_IN_PROGRESS);
+
+        handleHold(8).subscribe(new Recorder(1));
+        AsyncCall<String> eight = heldCall();
+        assertThat(eight.testCancel()).isEqualTo(RpcStatus.OK);
+        eight.complete("done");
+
+        handleHold(8).subscribe(new Recorder(1));
+        assertThat(heldCall().testCancel()).as("a notice cancels one call, not every later call of that id")
+                .isEqualTo(RpcStatus.CALL_IN_PROGRESS);
+    }
+
+    @Test
     void reply_subscribedTwice_theSecondSubscriberIsRefused_andTheHandlerRunsOnce() {
         Mono<ByteBuffer> reply = handleHold(1);
         Recorder first = new Recorder(1);
