@@ -31,9 +31,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void completeCall_returnsOk_andClientReceivesReply() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.complete("done")).isEqualTo(RpcStatus.OK);
         assertThat(reply.block(TIMEOUT)).isEqualTo("done");
@@ -42,9 +42,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void completeCall_secondCall_returnsInvalidAsyncHandle() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.complete("first")).isEqualTo(RpcStatus.OK);
         assertThat(call.complete("second")).isEqualTo(RpcStatus.INVALID_ASYNC_HANDLE);
@@ -54,9 +54,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void completeCall_afterAbort_returnsInvalidAsyncHandle() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.abort(42)).isEqualTo(RpcStatus.OK);
         assertThat(call.complete("late")).isEqualTo(RpcStatus.INVALID_ASYNC_HANDLE);
@@ -73,9 +73,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void completeCall_fromAnotherThread_returnsOk() throws Exception {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         RpcStatus status = CompletableFuture.supplyAsync(() -> call.complete("from elsewhere")).get();
         assertThat(status).isEqualTo(RpcStatus.OK);
@@ -85,8 +85,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void completeCall_afterAbortiveCancel_returnsCallCancelled_andDropsTheReply() {
         ParleyServer server = startServer();
-        Disposable subscription = client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { });
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Disposable subscription = held.subscription();
+        AsyncCall<String> call = held.call();
         subscription.dispose();
         awaitCancel(call);
         int encodesBefore = serverEncodes.get();
@@ -130,9 +131,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void abortCall_returnsOk_andClientReceivesFaultCode() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.abort(RpcStatus.ACCESS_DENIED.value())).isEqualTo(RpcStatus.OK);
         RpcFault fault = faultOf(reply);
@@ -143,9 +144,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void abortCall_secondCall_returnsInvalidAsyncHandle_andDoesNotChangeTheFault() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.abort(7)).isEqualTo(RpcStatus.OK);
         assertThat(call.abort(8)).isEqualTo(RpcStatus.INVALID_ASYNC_HANDLE);
@@ -156,9 +157,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void abortCall_afterComplete_returnsInvalidAsyncHandle() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.complete("done")).isEqualTo(RpcStatus.OK);
         assertThat(call.abort(9)).isEqualTo(RpcStatus.INVALID_ASYNC_HANDLE);
@@ -168,9 +169,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void abortCall_faultCodeZero_returnsInvalidArg_andTheCallStaysOpen() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.abort(0)).isEqualTo(RpcStatus.INVALID_ARG);
         assertThat(call.status()).isEqualTo(RpcStatus.ASYNC_CALL_PENDING);
@@ -208,8 +209,7 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void serverTestCancel_notCancelled_returnsCallInProgress() {
         ParleyServer server = startServer();
-        track(client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        AsyncCall<String> call = hold(server).call();
 
         assertThat(call.testCancel()).isEqualTo(RpcStatus.CALL_IN_PROGRESS);
         assertThat(call.testCancel()).as("testing changes no state").isEqualTo(RpcStatus.CALL_IN_PROGRESS);
@@ -220,8 +220,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void serverTestCancel_afterAbortiveCancel_returnsOk_andTheServerMustStillEndTheCall() {
         ParleyServer server = startServer();
-        Disposable subscription = client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { });
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Disposable subscription = held.subscription();
+        AsyncCall<String> call = held.call();
 
         subscription.dispose();
         awaitCancel(call);
@@ -248,8 +249,7 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void serverTestCancel_afterComplete_returnsInvalidBinding() {
         ParleyServer server = startServer();
-        track(client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        AsyncCall<String> call = hold(server).call();
 
         call.complete("done");
         assertThat(call.testCancel()).isEqualTo(RpcStatus.INVALID_BINDING);
@@ -258,8 +258,7 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void serverTestCancel_afterAbort_returnsInvalidBinding() {
         ParleyServer server = startServer();
-        track(client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        AsyncCall<String> call = hold(server).call();
 
         call.abort(5);
         assertThat(call.testCancel()).isEqualTo(RpcStatus.INVALID_BINDING);
@@ -268,8 +267,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void cancelled_firesOnceWhenTheClientCancels_evenForALateSubscriber() {
         ParleyServer server = startServer();
-        Disposable subscription = client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { });
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Disposable subscription = held.subscription();
+        AsyncCall<String> call = held.call();
         Mono<Void> early = call.cancelled();
 
         subscription.dispose();
@@ -281,8 +281,7 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void cancelled_doesNotFireForACallThatEndsUncancelled() {
         ParleyServer server = startServer();
-        track(client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        AsyncCall<String> call = hold(server).call();
 
         StepVerifier.create(call.cancelled())
                 .expectSubscription()
@@ -400,8 +399,7 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void stateD_dispatch_theHandlerRunsWithTheCallPendingAndRegistered() {
         ParleyServer server = startServer();
-        track(client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        AsyncCall<String> call = hold(server).call();
 
         assertThat(call.status()).isEqualTo(RpcStatus.ASYNC_CALL_PENDING);
         assertThat(call.method()).isEqualTo("hold");
@@ -412,9 +410,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void stateD_process_goesToComp_thenEnd_andTheHandleIsDestroyed() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.complete("done")).isEqualTo(RpcStatus.OK);
         assertThat(call.status()).isEqualTo(RpcStatus.OK);
@@ -434,9 +432,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void stateD_failGracefully_goesToA_thenEnd() {
         ParleyServer server = startServer();
-        Mono<String> reply = client(server).call("hold", "x", String.class).cache();
-        track(reply.subscribe(v -> { }, e -> { }));
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Mono<String> reply = held.reply();
+        AsyncCall<String> call = held.call();
 
         assertThat(call.abort(RpcStatus.SERVER_TOO_BUSY.value())).isEqualTo(RpcStatus.OK);
         assertThat(call.status()).isEqualTo(RpcStatus.SERVER_TOO_BUSY);
@@ -448,8 +446,9 @@ public abstract class AbstractServerCallTest extends CallTestSupport {
     @Test
     void stateEnd_afterAbortiveCancelAndComplete_statusIsCallCancelled() {
         ParleyServer server = startServer();
-        Disposable subscription = client(server).call("hold", "x", String.class).subscribe(v -> { }, e -> { });
-        AsyncCall<String> call = nextHeldCall();
+        HeldCall held = hold(server);
+        Disposable subscription = held.subscription();
+        AsyncCall<String> call = held.call();
         subscription.dispose();
         awaitCancel(call);
         assertThat(server.activeCalls()).as("an abandoned call no longer holds the connection").isZero();

@@ -25,6 +25,7 @@ import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Servers, clients and a handful of methods shared by the call-semantics suites. Each suite
@@ -128,6 +129,21 @@ public abstract class CallTestSupport {
     protected Disposable track(Disposable disposable) {
         resources.add(disposable);
         return disposable;
+    }
+
+    /**
+     * A call made to "hold": the client's reply (cached, so it can be read more than once), the
+     * subscription that made it (disposing it cancels the call abortively), and the server's call.
+     */
+    protected record HeldCall(Mono<String> reply, Disposable subscription, AsyncCall<String> call) {
+    }
+
+    /** Makes a call to "hold" on the server and waits until the server holds it. */
+    protected HeldCall hold(ParleyServer server) {
+        Sinks.One<String> outcome = Sinks.one();
+        Disposable subscription = track(client(server).call("hold", "x", String.class)
+                .subscribe(outcome::tryEmitValue, outcome::tryEmitError, outcome::tryEmitEmpty));
+        return new HeldCall(outcome.asMono(), subscription, nextHeldCall());
     }
 
     /** The next call that reached "hold" or "monoHold". */
