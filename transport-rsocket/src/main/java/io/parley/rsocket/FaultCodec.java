@@ -1,7 +1,9 @@
 package io.parley.rsocket;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CancellationException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -106,6 +108,14 @@ public final class FaultCodec {
         }
         if (error instanceof InvalidException) {
             return new RpcFault(RpcStatus.PROTOCOL_ERROR, "the server found the call invalid: " + error.getMessage(), error);
+        }
+        if (error instanceof CancellationException) {
+            // RSocket's balancer with no server left ("Pool is exhausted"), or a disposed client: nothing was sent.
+            return new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no server to send the call to: " + error.getMessage(), error);
+        }
+        if (error instanceof ConnectException) {
+            // No connection could be made, so the request never went out (a balancer connects lazily, inside the call).
+            return new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "could not connect: " + error.getMessage(), error);
         }
         if (error instanceof ConnectionErrorException || error instanceof ConnectionCloseException
                 || error instanceof ClosedChannelException || error instanceof IOException) {

@@ -1,5 +1,7 @@
 package io.parley.rsocket;
 
+import java.net.ConnectException;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
@@ -7,6 +9,8 @@ import org.jspecify.annotations.Nullable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.ClientConnection;
@@ -18,6 +22,7 @@ import io.rsocket.util.ByteBufPayload;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.retry.Retry;
 
 /**
  * A Parley client's connection: an {@link RSocketClient}, which connects on demand and again
@@ -28,6 +33,17 @@ import reactor.util.Loggers;
 final class RSocketConnection implements ClientConnection {
 
     private static final Logger log = Loggers.getLogger(RSocketConnection.class);
+    private static final Duration LET_GO_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * A balancer connects to a server inside the call; when that connect fails the request never
+     * went out, so it may go to another server. The balancer drops the failed server only after
+     * it has told the call, in the same event-loop task: the retry waits for that task to end.
+     */
+    private static final Retry RETRY_UNSENT = Retry.max(3)
+            .filter(RSocketConnection::neverSent)
+            .doBeforeRetryAsync(signal -> afterCurrentTask())
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure());
 
     private final RSocketClient client;
     private final String target;
@@ -42,22 +58,41 @@ final class RSocketConnection implements ClientConnection {
     public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
         long callId = request.callId();
         if (callId == RpcRequest.NO_CALL_ID) {
-            return connected().flatMap(rsocket -> exchange(rsocket, request, reader, null));
+            return Mono.defer(() -> connected().flatMap(rsocket -> exchange(rsocket, request, reader, null)))
+                    .retryWhen(RETRY_UNSENT);
         }
         // The carrier is registered as the call is subscribed, before the connection exists, so
         // that a graceful cancel made while connecting waits for the request instead of being lost.
         return Mono.defer(() -> {
             Carrier carrier = new Carrier();
             carriers.put(callId, carrier);
-            return connected().flatMap(rsocket -> exchange(rsocket, request, reader, carrier))
+            return Mono.defer(() -> connected().flatMap(rsocket -> exchange(rsocket, request, reader, carrier)))
+                    .retryWhen(RETRY_UNSENT)
                     .doFinally(signal -> carriers.remove(callId, carrier));
         });
     }
 
     private Mono<RSocket> connected() {
         return client.source()
+                .flatMap(rsocket -> rsocket.isDisposed() ? afterLetGo(rsocket) : Mono.just(rsocket))
                 .onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
                         "could not connect to " + target + ": " + error.getMessage(), error));
+    }
+
+    /**
+     * RSocket ends a connection's requester as soon as it learns the connection is over (a
+     * keepalive timeout, an ERROR on stream 0), but the client lets go of it only once the
+     * connection has closed, a moment later. A call in that moment waits for the close, at most
+     * {@link #LET_GO_WAIT}, and asks again: the next connection, not the dead one, carries it.
+     */
+    private Mono<RSocket> afterLetGo(RSocket ended) {
+        return ended.onClose()
+                .onErrorResume(error -> Mono.empty())
+                .timeout(LET_GO_WAIT, Mono.empty())
+                .then(Mono.defer(client::source))
+                .flatMap(rsocket -> rsocket.isDisposed()
+                        ? Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no live connection to " + target))
+                        : Mono.just(rsocket));
     }
 
     private <T> Mono<T> exchange(RSocket rsocket, RpcRequest request, ReplyReader<T> reader, @Nullable Carrier carrier) {
@@ -86,6 +121,18 @@ final class RSocketConnection implements ClientConnection {
                     }
                 })
                 .onErrorMap(FaultCodec::toFault);
+    }
+
+    private static boolean neverSent(Throwable error) {
+        return error instanceof RpcFault && error.getCause() instanceof ConnectException;
+    }
+
+    private static Mono<Void> afterCurrentTask() {
+        EventExecutor eventLoop = ThreadExecutorMap.currentExecutor();
+        if (eventLoop == null) {
+            return Mono.empty();
+        }
+        return Mono.create(sink -> eventLoop.execute(sink::success));
     }
 
     private static Payload toPayload(RpcRequest request) {
