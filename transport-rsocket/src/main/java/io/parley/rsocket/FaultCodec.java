@@ -79,6 +79,12 @@ public final class FaultCodec {
         return new RpcFault((int) code, m.group(3));
     }
 
+    /** An error's message, or its kind when it has none (a closed channel, say). */
+    private static String describe(Throwable error) {
+        String message = error.getMessage();
+        return message != null ? message : error.getClass().getSimpleName();
+    }
+
     /**
      * What a client call ends with when RSocket errors it.
      *
@@ -115,11 +121,11 @@ public final class FaultCodec {
         }
         if (error instanceof ConnectException) {
             // No connection could be made, so the request never went out (a balancer connects lazily, inside the call).
-            return new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "could not connect: " + error.getMessage(), error);
+            return new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "could not connect: " + describe(error), error);
         }
         if (error instanceof ConnectionErrorException || error instanceof ConnectionCloseException
                 || error instanceof ClosedChannelException || error instanceof IOException) {
-            return new RpcFault(RpcStatus.COMM_FAILURE, "the connection failed: " + error.getMessage(), error);
+            return new RpcFault(RpcStatus.COMM_FAILURE, "the connection failed: " + describe(error), error);
         }
         return new RpcFault(RpcStatus.COMM_FAILURE, "the call failed in transport: " + error, error);
     }

@@ -75,6 +75,8 @@ class FaultCodecTest {
         assertThat(FaultCodec.toFault(new RejectedException("full")).status()).isEqualTo(RpcStatus.SERVER_TOO_BUSY);
         assertThat(FaultCodec.toFault(new ConnectionErrorException("keepalive")).status()).isEqualTo(RpcStatus.COMM_FAILURE);
         assertThat(FaultCodec.toFault(new ClosedChannelException()).status()).isEqualTo(RpcStatus.COMM_FAILURE);
+        assertThat(FaultCodec.toFault(new ClosedChannelException()).getMessage())
+                .as("an error without a message is named by its kind").contains("ClosedChannelException").doesNotContain("null");
         assertThat(FaultCodec.toFault(new RejectedSetupException("not parley")).status()).isEqualTo(RpcStatus.SERVER_UNAVAILABLE);
     }
 }
