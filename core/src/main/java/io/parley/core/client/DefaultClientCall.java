@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.ClientConnection;
@@ -50,6 +51,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
     private final RpcRequest request;
     private final ClientConnection.ReplyReader<R> reader;
     private final CallOptions options;
+    private final CallObserver.Scope scope;
     private final Disposable.Composite timers = Disposables.composite();
     private final Sinks.One<R> replySink = Sinks.one();
 
@@ -62,11 +64,13 @@ final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
     /** Written and read on the thread that delivers the reply's signals, one after the other. */
     private @Nullable R reply;
 
-    DefaultClientCall(ParleyClient client, RpcRequest request, ClientConnection.ReplyReader<R> reader, CallOptions options) {
+    DefaultClientCall(ParleyClient client, RpcRequest request, ClientConnection.ReplyReader<R> reader, CallOptions options,
+            CallObserver.Scope scope) {
         this.client = client;
         this.request = request;
         this.reader = reader;
         this.options = options;
+        this.scope = scope;
     }
 
     /** C: makes the call. */
@@ -133,6 +137,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
             return false;
         }
         timers.dispose();
+        scope.end(result.status);
         if (result.fault != null) {
             replySink.tryEmitError(result.fault);
         }

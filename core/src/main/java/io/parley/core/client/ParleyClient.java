@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
@@ -52,15 +54,17 @@ public final class ParleyClient implements Disposable {
     private final ClientTransport transport;
     private final Codec codec;
     private final CallOptions defaultOptions;
+    private final CallObserver observer;
     private final AtomicLong callIds = new AtomicLong();
     private final Mono<ClientConnection> connection;
     private volatile @Nullable ClientConnection current;
     private volatile boolean disposed;
 
-    private ParleyClient(ClientTransport transport, Codec codec, CallOptions defaultOptions) {
+    private ParleyClient(ClientTransport transport, Codec codec, CallOptions defaultOptions, CallObserver observer) {
         this.transport = transport;
         this.codec = codec;
         this.defaultOptions = defaultOptions;
+        this.observer = observer;
         this.connection = Mono.defer(this::connect).cacheInvalidateWhen(ClientConnection::onClose);
     }
 
@@ -121,8 +125,25 @@ public final class ParleyClient implements Disposable {
                 reply = reply.timeout(abortive, timer).onErrorMap(TimeoutException.class,
                         e -> new RpcFault(RpcStatus.TIMEOUT, "no reply within " + abortive + "; the call was cancelled"));
             }
-            return reply;
+            return observer == CallObserver.NONE ? reply : observed(reply, observer.start(method));
         });
+    }
+
+    /** Tells the observer how the call ended: its reply, its fault, or the caller's cancel. */
+    private static <R> Mono<R> observed(Mono<R> reply, CallObserver.Scope scope) {
+        AtomicBoolean ended = new AtomicBoolean();
+        return reply
+                .doOnEach(signal -> {
+                    if ((signal.isOnComplete() || signal.isOnError()) && ended.compareAndSet(false, true)) {
+                        Throwable error = signal.getThrowable();
+                        scope.end(error == null ? RpcStatus.OK : asFault(error).status());
+                    }
+                })
+                .doOnCancel(() -> {
+                    if (ended.compareAndSet(false, true)) {
+                        scope.end(RpcStatus.CALL_CANCELLED);
+                    }
+                });
     }
 
     private <R> Mono<R> exchange(ClientConnection c, RpcRequest request, ClientConnection.ReplyReader<R> reader,
@@ -175,7 +196,8 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(replyType, "replyType");
         Objects.requireNonNull(options, "options");
-        DefaultClientCall<R> call = new DefaultClientCall<>(this, newRequest(method, request, options), reader(replyType), options);
+        RpcRequest rpcRequest = newRequest(method, request, options);
+        DefaultClientCall<R> call = new DefaultClientCall<>(this, rpcRequest, reader(replyType), options, observer.start(method));
         call.start();
         return call;
     }
@@ -256,8 +278,20 @@ public final class ParleyClient implements Disposable {
         private @Nullable ClientTransport transport;
         private Codec codec = JsonCodec.create();
         private CallOptions defaultOptions = CallOptions.DEFAULT;
+        private CallObserver observer = CallObserver.NONE;
 
         Builder() {
+        }
+
+        /**
+         * Sets what watches the client's calls start and end, for metrics or tracing. None by default.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(CallObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
         }
 
         /**
@@ -306,7 +340,7 @@ public final class ParleyClient implements Disposable {
                 throw new IllegalStateException(
                         "transport: none set (expected: a ClientTransport, e.g. InProcessTransport.client(name))");
             }
-            return new ParleyClient(t, codec, defaultOptions);
+            return new ParleyClient(t, codec, defaultOptions, observer);
         }
     }
 }

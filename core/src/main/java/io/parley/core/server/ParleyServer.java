@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
@@ -21,6 +23,8 @@ import io.parley.core.transport.ServerTransport;
 import io.parley.core.transport.TransportServer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A running Parley server: the methods it serves, bound to a transport.
@@ -48,9 +52,19 @@ public final class ParleyServer implements Disposable {
     private final Map<String, Codec> codecs;
     private final int maxCallsPerConnection;
     private final int maxInboundPayloadSize;
+    private final CallObserver observer;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder droppedReplies = new LongAdder();
+    /** How long a shutdown waits between aborting the calls still running and closing their connections. */
+    private static final Duration FAULT_FLUSH_TIME = Duration.ofMillis(100);
+
+    /** Emits once no call is in flight, after a shutdown has begun. */
+    private final Sinks.Empty<Void> drained = Sinks.empty();
+    /** Emits once the server is disposed. */
+    private final Sinks.Empty<Void> terminated = Sinks.empty();
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private volatile @Nullable TransportServer transportServer;
+    private volatile boolean shuttingDown;
     private volatile boolean disposed;
 
     private ParleyServer(Builder builder) {
@@ -63,6 +77,7 @@ public final class ParleyServer implements Disposable {
         this.codecs = Collections.unmodifiableMap(codecs);
         this.maxCallsPerConnection = builder.maxCallsPerConnection;
         this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
+        this.observer = builder.observer;
     }
 
     /** Returns a builder for a server. */
@@ -95,6 +110,57 @@ public final class ParleyServer implements Disposable {
         return methods;
     }
 
+    /** Whether the server is bound and takes new calls: not shutting down, not disposed. */
+    public boolean isAccepting() {
+        return transportServer != null && !shuttingDown && !disposed;
+    }
+
+    /** Whether {@link #shutdown(Duration)} has begun, or the server is disposed. */
+    public boolean isShuttingDown() {
+        return shuttingDown || disposed;
+    }
+
+    /**
+     * Shuts the server down gracefully. At once, new calls are refused with
+     * {@code RPC_S_SERVER_UNAVAILABLE} ("the server is shutting down"), on open connections and
+     * new ones alike. Calls in flight are given up to {@code grace} to end; those still running
+     * then end with {@code RPC_S_SERVER_UNAVAILABLE}: their clients receive the fault, their
+     * handlers see {@code testCancel()} turn {@code RPC_S_OK} and a {@code Mono} handler's
+     * subscription is cancelled. Then the server is {@linkplain #dispose() disposed}.
+     *
+     * @param grace how long calls in flight may take to end; zero aborts them at once
+     * @return completes once the server is disposed; subscribe to start the shutdown. The
+     *         shutdown, once started, runs to its end even if the subscription is cancelled
+     */
+    public Mono<Void> shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace: " + grace + " (expected: zero or more)");
+        }
+        return Mono.defer(() -> {
+            if (shutdownStarted.compareAndSet(false, true)) {
+                shuttingDown = true;
+                if (activeCalls() == 0) {
+                    drained.tryEmitEmpty();
+                }
+                drained.asMono()
+                        .timeout(grace, Mono.fromRunnable(this::abortCallsInFlight)
+                                // The faults go out before the connections close under them.
+                                .then(Mono.delay(FAULT_FLUSH_TIME, Schedulers.parallel())).then(), Schedulers.parallel())
+                        .doFinally(signal -> dispose())
+                        .subscribe(null, error -> dispose());
+            }
+            return terminated.asMono();
+        });
+    }
+
+    private void abortCallsInFlight() {
+        RpcFault fault = new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server shut down before the call ended");
+        for (Session session : sessions) {
+            session.abortAll(fault);
+        }
+    }
+
     /** Stops accepting connections and closes the open ones; their calls are cancelled. */
     @Override
     public void dispose() {
@@ -106,6 +172,7 @@ public final class ParleyServer implements Disposable {
         for (Session session : sessions) {
             session.close();
         }
+        terminated.tryEmitEmpty();
     }
 
     @Override
@@ -140,6 +207,17 @@ public final class ParleyServer implements Disposable {
         droppedReplies.increment();
     }
 
+    CallObserver observer() {
+        return observer;
+    }
+
+    /** A call left the books; during a shutdown, the last one lets it finish early. */
+    void callEnded() {
+        if (shuttingDown && activeCalls() == 0) {
+            drained.tryEmitEmpty();
+        }
+    }
+
     void sessionClosed(Session session) {
         sessions.remove(session);
     }
@@ -156,7 +234,7 @@ public final class ParleyServer implements Disposable {
 
         @Override
         public ServerSession openSession(String dataMimeType) {
-            if (disposed) {
+            if (shuttingDown || disposed) {
                 throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down");
             }
             Codec codec = codecs.get(dataMimeType);
@@ -179,6 +257,7 @@ public final class ParleyServer implements Disposable {
         private final Map<String, Codec> codecs = new LinkedHashMap<>();
         private int maxCallsPerConnection = Integer.MAX_VALUE;
         private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
+        private CallObserver observer = CallObserver.NONE;
         private @Nullable ServerTransport transport;
 
         Builder() {
@@ -260,6 +339,17 @@ public final class ParleyServer implements Disposable {
                 throw new IllegalArgumentException("maxInboundPayloadSize: " + bytes + " (expected: > 0)");
             }
             this.maxInboundPayloadSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets what watches the server's calls start and end, for metrics or tracing. None by default.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(CallObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.RpcRequest;
@@ -87,6 +88,8 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     private volatile Sinks.@Nullable Empty<Void> cancelledSink;
     private volatile @Nullable Runnable onAbandon;
     private volatile @Nullable Disposable timeoutTask;
+    /** Set by the session before the call is registered, read once when it is unregistered. */
+    private CallObserver.Scope scope = CallObserver.Scope.NONE;
 
     ServerCall(Session session, ServerMethod<?, R> method, RpcRequest request, @Nullable Object decoded) {
         this.session = session;
@@ -410,6 +413,30 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             }
         }
         return abandoned;
+    }
+
+    void observedBy(CallObserver.Scope scope) {
+        this.scope = scope;
+    }
+
+    /** The call left the session's books: it ended, or the client abandoned it first. */
+    void observedEnd() {
+        RpcStatus s = outcome;
+        scope.end(s != null ? s : RpcStatus.CALL_CANCELLED);
+    }
+
+    /**
+     * The server is shutting down and will not wait for this call: the handler is told (its
+     * {@code testCancel()} turns OK, {@code cancelled()} fires, a {@code Mono} handler's
+     * subscription is cancelled) and the client receives the fault.
+     */
+    void shutDown(RpcFault fault) {
+        requestCancel(CANCEL_REQUESTED);
+        end(fault);
+        Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
+        if (action != null) {
+            action.run();
+        }
     }
 
     /** Registers what to stop when the client abandons the call; runs it now if it already has. */

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
@@ -49,28 +50,38 @@ final class Session implements ServerSession {
 
     @Override
     public Mono<ByteBuffer> handle(RpcRequest request) {
-        if (closed) {
-            return Mono.error(new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed"));
-        }
         ServerMethod<?, ?> method = server.method(request.method());
+        if (closed) {
+            return refuse(method != null ? method.name() : CallObserver.UNKNOWN_METHOD,
+                    new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed"));
+        }
         if (method == null) {
-            return Mono.error(new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE,
+            return refuse(CallObserver.UNKNOWN_METHOD, new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE,
                     "the server has no method '" + request.method() + "'"));
+        }
+        if (server.isShuttingDown()) {
+            return refuse(request.method(), new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down"));
         }
         int size = request.payload().remaining();
         if (size > server.maxInboundPayloadSize()) {
-            return Mono.error(new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "the request of '" + request.method() + "' is "
-                    + size + " bytes, over the server's limit of " + server.maxInboundPayloadSize()));
+            return refuse(request.method(), new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "the request of '"
+                    + request.method() + "' is " + size + " bytes, over the server's limit of " + server.maxInboundPayloadSize()));
         }
         @Nullable Object decoded;
         try {
             decoded = codec.decode(request.payload(), method.requestType());
         }
         catch (RuntimeException e) {
-            return Mono.error(new RpcFault(RpcStatus.BAD_STUB_DATA,
+            return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
         }
         return new ServerCall<>(this, method, request, decoded);
+    }
+
+    /** A call refused before it was dispatched: observed as starting and ending at once. */
+    private Mono<ByteBuffer> refuse(String method, RpcFault fault) {
+        server.observer().start(method).end(fault.status());
+        return Mono.error(fault);
     }
 
     /**
@@ -80,14 +91,18 @@ final class Session implements ServerSession {
      */
     @Nullable RpcFault register(ServerCall<?> call) {
         int limit = server.maxCallsPerConnection();
+        CallObserver.Scope scope = server.observer().start(call.method());
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
-            return new RpcFault(RpcStatus.SERVER_TOO_BUSY, "the connection has " + limit + " calls in flight, the server's limit");
+            return refused(scope, new RpcFault(RpcStatus.SERVER_TOO_BUSY,
+                    "the connection has " + limit + " calls in flight, the server's limit"));
         }
+        call.observedBy(scope);
         boolean added = call.id() == RpcRequest.NO_CALL_ID ? anonymous.add(call) : calls.putIfAbsent(call.id(), call) == null;
         if (!added) {
             inFlight.decrementAndGet();
-            return new RpcFault(RpcStatus.PROTOCOL_ERROR, "call id " + call.id() + " is already in flight on this connection");
+            return refused(scope, new RpcFault(RpcStatus.PROTOCOL_ERROR,
+                    "call id " + call.id() + " is already in flight on this connection"));
         }
         if (closed) {
             unregister(call);
@@ -99,10 +114,28 @@ final class Session implements ServerSession {
         return null;
     }
 
+    private static RpcFault refused(CallObserver.Scope scope, RpcFault fault) {
+        scope.end(fault.status());
+        return fault;
+    }
+
+    /** The call ended or was abandoned: the first of the two takes it off the books. */
     void unregister(ServerCall<?> call) {
         boolean removed = call.id() == RpcRequest.NO_CALL_ID ? anonymous.remove(call) : calls.remove(call.id(), call);
         if (removed) {
             inFlight.decrementAndGet();
+            call.observedEnd();
+            server.callEnded();
+        }
+    }
+
+    /** Shutdown: ends every call in flight with the fault. */
+    void abortAll(RpcFault fault) {
+        for (ServerCall<?> call : calls.values()) {
+            call.shutDown(fault);
+        }
+        for (ServerCall<?> call : anonymous) {
+            call.shutDown(fault);
         }
     }
 

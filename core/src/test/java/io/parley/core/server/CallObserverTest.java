@@ -1,0 +1,151 @@
+package io.parley.core.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.parley.core.CallObserver;
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.client.CancelMode;
+import io.parley.core.client.ClientCall;
+import io.parley.core.client.ParleyClient;
+import io.parley.core.transport.InProcessTransport;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/** Both sides tell their observer every call's method and final status, once. */
+class CallObserverTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final Recorder serverSide = new Recorder();
+    private final Recorder clientSide = new Recorder();
+    private final Sinks.Empty<Void> release = Sinks.empty();
+    private final Sinks.Empty<Void> handlerCancelled = Sinks.empty();
+    private ParleyServer server;
+    private ParleyClient client;
+
+    private void start(String name, int maxCalls) {
+        server = ParleyServer.builder()
+                .method(ServerMethod.mono("echo", String.class, Mono::just))
+                .method(ServerMethod.mono("fail", Integer.class, code -> Mono.error(new RpcFault(code))))
+                .method(ServerMethod.mono("hold", String.class, (request, call) -> {
+                    call.cancelled().subscribe(null, null, handlerCancelled::tryEmitEmpty);
+                    return release.asMono().thenReturn(request);
+                }))
+                .maxCallsPerConnection(maxCalls)
+                .observer(serverSide)
+                .transport(InProcessTransport.server(name))
+                .bindNow();
+        client = ParleyClient.builder().observer(clientSide).transport(InProcessTransport.client(name)).build();
+    }
+
+    @AfterEach
+    void stop() {
+        client.dispose();
+        server.dispose();
+    }
+
+    @Test
+    void completedCall_isObservedOk_onBothSides() throws InterruptedException {
+        start("observer-ok", Integer.MAX_VALUE);
+
+        StepVerifier.create(client.call("echo", "hi", String.class)).expectNext("hi").expectComplete().verify(TIMEOUT);
+
+        assertThat(serverSide.next()).isEqualTo("echo " + RpcStatus.OK);
+        assertThat(clientSide.next()).isEqualTo("echo " + RpcStatus.OK);
+    }
+
+    @Test
+    void abortedCall_isObservedWithItsFaultCode_onBothSides() throws InterruptedException {
+        start("observer-fault", Integer.MAX_VALUE);
+
+        StepVerifier.create(client.call("fail", 0xFFFFFFFF, String.class)).expectError(RpcFault.class).verify(TIMEOUT);
+
+        assertThat(serverSide.next()).isEqualTo("fail " + RpcStatus.of(0xFFFFFFFF));
+        assertThat(clientSide.next()).isEqualTo("fail " + RpcStatus.of(0xFFFFFFFF));
+    }
+
+    @Test
+    void abortiveCancel_isObservedCancelled_onBothSides() throws InterruptedException {
+        start("observer-cancel", Integer.MAX_VALUE);
+
+        Disposable call = client.call("hold", "x", String.class).subscribe();
+        awaitActive(1);
+        call.dispose();
+        handlerCancelled.asMono().block(TIMEOUT);
+
+        assertThat(clientSide.next()).isEqualTo("hold " + RpcStatus.CALL_CANCELLED);
+        assertThat(serverSide.next()).isEqualTo("hold " + RpcStatus.CALL_CANCELLED);
+        release.tryEmitEmpty();
+        assertThat(serverSide.poll()).as("the handler's late reply is not a second end").isNull();
+    }
+
+    @Test
+    void clientCallHandle_isObservedOnce_withItsOutcome() throws InterruptedException {
+        start("observer-handle", Integer.MAX_VALUE);
+
+        ClientCall<String> call = client.start("hold", "x", String.class);
+        awaitActive(1);
+        assertThat(call.cancel(CancelMode.ABORTIVE)).isEqualTo(RpcStatus.OK);
+
+        assertThat(clientSide.next()).isEqualTo("hold " + RpcStatus.CALL_CANCELLED);
+        assertThat(call.cancel(CancelMode.ABORTIVE)).isEqualTo(RpcStatus.NOT_CANCELLED);
+        assertThat(clientSide.poll()).isNull();
+    }
+
+    @Test
+    void refusedCalls_areObservedWithTheRefusal_unknownMethodsUnderOneName() throws InterruptedException {
+        start("observer-refused", 1);
+
+        StepVerifier.create(client.call("no-such-method", "x", String.class)).expectError(RpcFault.class).verify(TIMEOUT);
+        assertThat(serverSide.next()).isEqualTo(CallObserver.UNKNOWN_METHOD + " " + RpcStatus.PROCNUM_OUT_OF_RANGE);
+
+        StepVerifier.create(client.call("fail", "not a number", String.class)).expectError(RpcFault.class).verify(TIMEOUT);
+        assertThat(serverSide.next()).isEqualTo("fail " + RpcStatus.BAD_STUB_DATA);
+
+        Disposable held = client.call("hold", "x", String.class).subscribe();
+        awaitActive(1);
+        StepVerifier.create(client.call("echo", "x", String.class)).expectError(RpcFault.class).verify(TIMEOUT);
+        assertThat(serverSide.next()).isEqualTo("echo " + RpcStatus.SERVER_TOO_BUSY);
+        held.dispose();
+    }
+
+    private void awaitActive(int calls) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (server.activeCalls() != calls) {
+            assertThat(System.nanoTime()).as("calls in flight: %s, waiting for %s", server.activeCalls(), calls).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Records "method STATUS" per ended call; a scope ended twice records twice. */
+    private static final class Recorder implements CallObserver {
+
+        private final BlockingQueue<String> ended = new LinkedBlockingQueue<>();
+
+        @Override
+        public Scope start(String method) {
+            return status -> ended.add(method + " " + status);
+        }
+
+        String next() throws InterruptedException {
+            String next = ended.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(next).as("an observed end").isNotNull();
+            return next;
+        }
+
+        String poll() throws InterruptedException {
+            return ended.poll(50, TimeUnit.MILLISECONDS);
+        }
+    }
+}
