@@ -9,9 +9,10 @@ import org.springframework.beans.factory.FactoryBean;
 
 /**
  * Makes one {@link io.parley.spring.ParleyClient @ParleyClient} interface into a bean. The
- * {@link io.parley.core.client.ParleyClient} it calls through is looked up when the bean is
- * created, not when it is registered: by name if one is set, else the application's single or
- * primary one.
+ * {@link io.parley.core.client.ParleyClient} it calls through is looked up when the interface is
+ * first injected or asked for, not at registration or at startup: by name if one is set, else the
+ * application's single or primary one. An application that declares client interfaces it never
+ * uses therefore needs no client bean.
  *
  * @param <T> the client interface
  */

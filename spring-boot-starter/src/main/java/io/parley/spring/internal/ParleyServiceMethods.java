@@ -42,7 +42,8 @@ import reactor.core.publisher.Mono;
  * apply. The request is decoded to the erasure of the request parameter's type: a
  * {@code List<Order>} parameter receives a list of whatever the codec makes of each element
  * (maps, for JSON), because {@link ServerMethod} takes a {@code Class}; wrap such a list in a
- * request class of its own.
+ * request class of its own. A primitive request parameter is decoded to its wrapper type; a call
+ * that carries no request then fails with {@code RPC_S_CALL_FAILED}.
  */
 public final class ParleyServiceMethods {
 
