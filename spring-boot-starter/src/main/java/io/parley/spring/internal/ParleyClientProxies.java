@@ -1,0 +1,281 @@
+package io.parley.spring.internal;
+
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.Type;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ReflectionUtils;
+
+import io.parley.core.client.CallOptions;
+import io.parley.core.client.ClientCall;
+import io.parley.core.server.AsyncCall;
+import io.parley.spring.ParleyMethod;
+import reactor.core.publisher.Mono;
+
+/**
+ * Makes {@link io.parley.spring.ParleyClient @ParleyClient} interfaces into objects that call a
+ * Parley server, in the shapes {@link io.parley.spring.ParleyClient} lists.
+ *
+ * <pre>{@code
+ * Orders orders = ParleyClientProxies.create(Orders.class, parleyClient);
+ * orders.find(id).subscribe(...);
+ * }</pre>
+ *
+ * <p>A {@code Mono} method returns {@code client.call(...)} itself: lazy, and disposing its
+ * subscription cancels the call abortively. Its reply type is the {@code Mono}'s type argument,
+ * generics included ({@code Mono<List<Order>>}). Two limits of {@link io.parley.core.client.ParleyClient}
+ * show through: a {@code Mono} method with a generic reply type and no {@code CallOptions}
+ * argument is called with {@link CallOptions#DEFAULT} rather than the client's default options,
+ * since the client takes a generic reply type only together with options; and a
+ * {@code ClientCall<R>} method needs a reply type that is a plain class, since
+ * {@code client.start(...)} takes a {@code Class}.
+ */
+public final class ParleyClientProxies {
+
+    static final String SUPPORTED_SHAPES = "supported: Mono<R> m(), Mono<R> m(Q), Mono<R> m(CallOptions), "
+            + "Mono<R> m(Q, CallOptions), and the same returning ClientCall<R>; Mono<Void> for no reply";
+
+    private ParleyClientProxies() {
+    }
+
+    /**
+     * Returns an implementation of a client interface that calls through a Parley client.
+     *
+     * @param iface the client interface
+     * @param client the client to call through
+     * @param <T> the interface type
+     * @return the implementation
+     * @throws IllegalStateException if {@code iface} is not an interface or one of its methods has
+     *         an unsupported shape
+     */
+    public static <T> T create(Class<T> iface, io.parley.core.client.ParleyClient client) {
+        Objects.requireNonNull(client, "client");
+        Map<Method, Call> calls = calls(iface);
+        Object proxy = Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] { iface }, new Handler(iface, client, calls));
+        return iface.cast(proxy);
+    }
+
+    /**
+     * Checks that a client interface can be made into a client, without making one.
+     *
+     * @param iface the client interface
+     * @throws IllegalStateException if {@code iface} is not an interface or one of its methods has
+     *         an unsupported shape
+     */
+    public static void check(Class<?> iface) {
+        calls(iface);
+    }
+
+    private static Map<Method, Call> calls(Class<?> iface) {
+        Objects.requireNonNull(iface, "iface");
+        if (!iface.isInterface() || iface.isAnnotation()) {
+            throw new IllegalStateException("@ParleyClient " + iface.getName() + " is not an interface (expected: an interface)");
+        }
+        Map<Method, Call> calls = new HashMap<>();
+        for (Method method : iface.getMethods()) {
+            if (!method.isDefault() && !Modifier.isStatic(method.getModifiers()) && !isObjectMethod(method)) {
+                calls.put(method, call(iface, method));
+            }
+        }
+        return calls;
+    }
+
+    private static boolean isObjectMethod(Method method) {
+        return ReflectionUtils.isEqualsMethod(method) || ReflectionUtils.isHashCodeMethod(method)
+                || ReflectionUtils.isToStringMethod(method);
+    }
+
+    private static Call call(Class<?> iface, Method method) {
+        ParleyMethod annotation = AnnotatedElementUtils.findMergedAnnotation(method, ParleyMethod.class);
+        String name = annotation == null || annotation.value().isEmpty() ? method.getName() : annotation.value();
+        Class<?>[] parameters = method.getParameterTypes();
+        int count = parameters.length;
+        boolean withOptions = count > 0 && parameters[count - 1] == CallOptions.class;
+        int requestCount = withOptions ? count - 1 : count;
+        if (requestCount > 1) {
+            throw unsupported(iface, method, "it takes " + requestCount + " request parameters (expected: at most one)");
+        }
+        if (requestCount == 1 && (parameters[0] == CallOptions.class || parameters[0] == AsyncCall.class)) {
+            throw unsupported(iface, method, "its request parameter is a " + parameters[0].getSimpleName());
+        }
+        int optionsIndex = withOptions ? count - 1 : -1;
+        boolean withRequest = requestCount == 1;
+        ResolvableType returnType = ResolvableType.forMethodReturnType(method, iface);
+        Class<?> returnClass = method.getReturnType();
+        ResolvableType replyType = returnType.getGeneric(0);
+        if (returnClass == Mono.class) {
+            Type reply = toType(replyType);
+            if (reply instanceof Class<?> replyClass) {
+                return (client, args) -> {
+                    CallOptions options = options(args, optionsIndex);
+                    return options == null ? client.call(name, request(args, withRequest), replyClass)
+                            : client.call(name, request(args, withRequest), replyClass, options);
+                };
+            }
+            return (client, args) -> {
+                CallOptions options = options(args, optionsIndex);
+                return client.call(name, request(args, withRequest), reply, options == null ? CallOptions.DEFAULT : options);
+            };
+        }
+        if (returnClass == ClientCall.class) {
+            if (replyType.hasGenerics()) {
+                throw unsupported(iface, method, "ClientCall<R> needs a reply type R that is a plain class, not "
+                        + replyType + " (a Mono<R> method takes any reply type)");
+            }
+            Class<?> replyClass = replyType.resolve(Object.class);
+            return (client, args) -> {
+                CallOptions options = options(args, optionsIndex);
+                return options == null ? client.start(name, request(args, withRequest), replyClass)
+                        : client.start(name, request(args, withRequest), replyClass, options);
+            };
+        }
+        throw unsupported(iface, method, "it returns " + returnClass.getSimpleName() + " (expected: Mono or ClientCall)");
+    }
+
+    private static @Nullable Object request(Object @Nullable [] args, boolean withRequest) {
+        return withRequest && args != null ? args[0] : null;
+    }
+
+    private static @Nullable CallOptions options(Object @Nullable [] args, int index) {
+        return index >= 0 && args != null ? (CallOptions) args[index] : null;
+    }
+
+    /** The reply type as the codec wants it: type variables resolved against the interface. */
+    private static Type toType(ResolvableType type) {
+        Class<?> raw = type.resolve(Object.class);
+        if (type.isArray()) {
+            Type component = toType(type.getComponentType());
+            return component instanceof Class<?> c ? c.arrayType() : new GenericArray(component);
+        }
+        if (!type.hasGenerics()) {
+            return raw;
+        }
+        Type[] arguments = Arrays.stream(type.getGenerics()).map(ParleyClientProxies::toType).toArray(Type[]::new);
+        return new Parameterized(raw, arguments, raw.getDeclaringClass());
+    }
+
+    private static IllegalStateException unsupported(Class<?> iface, Method method, String why) {
+        return new IllegalStateException("@ParleyClient method " + iface.getSimpleName() + "." + method.getName() + "("
+                + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", "))
+                + ") has an unsupported signature: " + why + "; " + SUPPORTED_SHAPES);
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        Object invoke(io.parley.core.client.ParleyClient client, Object @Nullable [] args);
+    }
+
+    private static final class Handler implements InvocationHandler {
+
+        private final Class<?> iface;
+        private final io.parley.core.client.ParleyClient client;
+        private final Map<Method, Call> calls;
+
+        Handler(Class<?> iface, io.parley.core.client.ParleyClient client, Map<Method, Call> calls) {
+            this.iface = iface;
+            this.client = client;
+            this.calls = calls;
+        }
+
+        @Override
+        public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+            Call call = calls.get(method);
+            if (call != null) {
+                return call.invoke(client, args);
+            }
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            if (ReflectionUtils.isEqualsMethod(method)) {
+                return args != null && proxy == args[0];
+            }
+            if (ReflectionUtils.isHashCodeMethod(method)) {
+                return System.identityHashCode(proxy);
+            }
+            if (ReflectionUtils.isToStringMethod(method)) {
+                return "@ParleyClient " + iface.getName() + " over " + client;
+            }
+            throw new IllegalStateException("no Parley call for " + method);
+        }
+    }
+
+    private record Parameterized(Class<?> raw, Type[] arguments, @Nullable Type owner) implements ParameterizedType {
+
+        @Override
+        public Type[] getActualTypeArguments() {
+            return arguments.clone();
+        }
+
+        @Override
+        public Type getRawType() {
+            return raw;
+        }
+
+        @Override
+        public @Nullable Type getOwnerType() {
+            return owner;
+        }
+
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof ParameterizedType p && raw.equals(p.getRawType())
+                    && Arrays.equals(arguments, p.getActualTypeArguments()) && Objects.equals(owner, p.getOwnerType());
+        }
+
+        @Override
+        public int hashCode() {
+            // As the JDK's own ParameterizedType computes it, so the two are interchangeable as keys.
+            return Arrays.hashCode(arguments) ^ Objects.hashCode(owner) ^ raw.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return getTypeName();
+        }
+
+        @Override
+        public String getTypeName() {
+            return raw.getTypeName() + Arrays.stream(arguments).map(Type::getTypeName).collect(Collectors.joining(", ", "<", ">"));
+        }
+    }
+
+    private record GenericArray(Type component) implements GenericArrayType {
+
+        @Override
+        public Type getGenericComponentType() {
+            return component;
+        }
+
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof GenericArrayType g && component.equals(g.getGenericComponentType());
+        }
+
+        @Override
+        public int hashCode() {
+            return component.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return getTypeName();
+        }
+
+        @Override
+        public String getTypeName() {
+            return component.getTypeName() + "[]";
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.parley.spring.internal;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.parley.core.client.ParleyClient;
+import io.parley.core.server.ParleyServer;
+import io.parley.core.server.ServerMethod;
+import io.parley.core.transport.InProcessTransport;
+
+/** A server and a client over the in-process transport, under a name no other test uses. */
+final class InProcessParley implements AutoCloseable {
+
+    private static final AtomicInteger NAMES = new AtomicInteger();
+
+    final ParleyServer server;
+    final ParleyClient client;
+
+    private InProcessParley(ParleyServer server, ParleyClient client) {
+        this.server = server;
+        this.client = client;
+    }
+
+    static InProcessParley serve(List<ServerMethod<?, ?>> methods) {
+        String name = "spring-" + NAMES.incrementAndGet();
+        ParleyServer server = ParleyServer.builder().methods(methods).transport(InProcessTransport.server(name)).bindNow();
+        return new InProcessParley(server, ParleyClient.builder().transport(InProcessTransport.client(name)).build());
+    }
+
+    @Override
+    public void close() {
+        client.dispose();
+        server.dispose();
+    }
+}
