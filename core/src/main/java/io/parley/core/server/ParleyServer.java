@@ -55,8 +55,11 @@ public final class ParleyServer implements Disposable {
     private final CallObserver observer;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder droppedReplies = new LongAdder();
-    /** How long a shutdown waits between aborting the calls still running and closing their connections. */
-    private static final Duration FAULT_FLUSH_TIME = Duration.ofMillis(100);
+    /**
+     * How long a shutdown waits, once no call is in flight, before it closes the connections: the
+     * last replies and faults are on their way out when their calls end, and go out first.
+     */
+    private static final Duration LAST_WORDS_TIME = Duration.ofMillis(100);
 
     /** Emits once no call is in flight, after a shutdown has begun. */
     private final Sinks.Empty<Void> drained = Sinks.empty();
@@ -124,9 +127,10 @@ public final class ParleyServer implements Disposable {
      * Shuts the server down gracefully. At once, new calls are refused with
      * {@code RPC_S_SERVER_UNAVAILABLE} ("the server is shutting down"), on open connections and
      * new ones alike. Calls in flight are given up to {@code grace} to end; those still running
-     * then end with {@code RPC_S_SERVER_UNAVAILABLE}: their clients receive the fault, their
-     * handlers see {@code testCancel()} turn {@code RPC_S_OK} and a {@code Mono} handler's
-     * subscription is cancelled. Then the server is {@linkplain #dispose() disposed}.
+     * then end with {@code RPC_S_SERVER_UNAVAILABLE}: their clients receive the fault; their
+     * handlers see {@code cancelled()} fire and {@code testCancel()} answer
+     * {@code RPC_S_INVALID_BINDING} (the call has ended), and a {@code Mono} handler's subscription
+     * is cancelled. Then the server is {@linkplain #dispose() disposed}.
      *
      * @param grace how long calls in flight may take to end; zero aborts them at once
      * @return completes once the server is disposed; subscribe to start the shutdown. The
@@ -144,9 +148,9 @@ public final class ParleyServer implements Disposable {
                     drained.tryEmitEmpty();
                 }
                 drained.asMono()
-                        .timeout(grace, Mono.fromRunnable(this::abortCallsInFlight)
-                                // The faults go out before the connections close under them.
-                                .then(Mono.delay(FAULT_FLUSH_TIME, Schedulers.parallel())).then(), Schedulers.parallel())
+                        .timeout(grace, Mono.fromRunnable(this::abortCallsInFlight), Schedulers.parallel())
+                        // The last replies and faults go out before the connections close under them.
+                        .then(Mono.delay(LAST_WORDS_TIME, Schedulers.parallel()))
                         .doFinally(signal -> dispose())
                         .subscribe(null, error -> dispose());
             }

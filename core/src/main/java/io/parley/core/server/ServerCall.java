@@ -426,13 +426,21 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     }
 
     /**
-     * The server is shutting down and will not wait for this call: the handler is told (its
-     * {@code testCancel()} turns OK, {@code cancelled()} fires, a {@code Mono} handler's
-     * subscription is cancelled) and the client receives the fault.
+     * The server is shutting down and will not wait for this call: the client receives the fault,
+     * and the handler is told ({@code cancelled()} fires, a {@code Mono} handler's subscription is
+     * cancelled; {@code testCancel()} answers {@code RPC_S_INVALID_BINDING}, the call having ended).
      */
     void shutDown(RpcFault fault) {
-        requestCancel(CANCEL_REQUESTED);
-        end(fault);
+        if (!end(fault)) {
+            return;
+        }
+        // Ended first, so a handler that answers its cancel cannot win over the fault.
+        if ((addFlags(CANCEL_REQUESTED) & CANCEL_REQUESTED) == 0) {
+            Sinks.Empty<Void> sink = cancelledSink;
+            if (sink != null) {
+                sink.tryEmitEmpty();
+            }
+        }
         Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
         if (action != null) {
             action.run();

@@ -39,6 +39,8 @@ class ShutdownTest {
                     call.cancelled().subscribe(null, null, handlerCancelled::tryEmitEmpty);
                     return release.asMono().thenReturn(request);
                 }))
+                .method(ServerMethod.<String, String>mono("answerCancel", String.class, (request, call) ->
+                        call.cancelled().thenReturn("answered the cancel")))
                 .transport(InProcessTransport.server(name))
                 .bindNow();
         client = ParleyClient.builder().transport(InProcessTransport.client(name)).build();
@@ -101,8 +103,23 @@ class ShutdownTest {
                 })
                 .verify(TIMEOUT);
         StepVerifier.create(handlerCancelled.asMono()).expectComplete().verify(TIMEOUT);
+        assertThat(held.get().testCancel()).isEqualTo(RpcStatus.INVALID_BINDING);
         assertThat(held.get().complete("too late")).isEqualTo(RpcStatus.INVALID_ASYNC_HANDLE);
         assertThat(server.activeCalls()).isZero();
+    }
+
+    @Test
+    void handlerThatAnswersItsCancel_cannotOvertakeTheShutdownFault() {
+        start("shutdown-answer");
+        Mono<String> inFlight = client.call("answerCancel", "x", String.class).cache();
+        inFlight.subscribe(reply -> { }, error -> { });
+        awaitActive(1);
+
+        StepVerifier.create(server.shutdown(Duration.ZERO)).expectComplete().verify(TIMEOUT);
+
+        StepVerifier.create(inFlight)
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.SERVER_UNAVAILABLE))
+                .verify(TIMEOUT);
     }
 
     @Test
