@@ -1,0 +1,263 @@
+package io.parley.spring.boot.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for Parley, under {@code parley.*}.
+ */
+@ConfigurationProperties("parley")
+public class ParleyProperties {
+
+    @NestedConfigurationProperty
+    private final Server server = new Server();
+
+    @NestedConfigurationProperty
+    private final Client client = new Client();
+
+    public Server getServer() {
+        return this.server;
+    }
+
+    public Client getClient() {
+        return this.client;
+    }
+
+    /** The transports Parley speaks over: RSocket on TCP or on WebSocket. */
+    public enum Transport {
+
+        /** RSocket over TCP. */
+        TCP,
+
+        /** RSocket over WebSocket. */
+        WEBSOCKET
+    }
+
+    /** The server for the application's {@code @ParleyService} beans. */
+    public static class Server {
+
+        /**
+         * Whether to serve the application's {@code @ParleyService} methods.
+         */
+        private boolean enabled = true;
+
+        /**
+         * Server port; 0 for any free port. The bound port is published as 'local.parley.server.port'.
+         */
+        private int port = 7070;
+
+        /**
+         * Network address the server binds to.
+         */
+        private String address = "0.0.0.0";
+
+        /**
+         * Transport the server listens on.
+         */
+        private Transport transport = Transport.TCP;
+
+        /**
+         * Path at which to serve Parley over WebSocket on the application's own WebFlux server
+         * (Reactor Netty), instead of on a port of its own.
+         */
+        private @Nullable String mappingPath;
+
+        /**
+         * Largest encoded request accepted; a larger one ends with RPC_S_SERVER_OUT_OF_MEMORY.
+         */
+        private DataSize maxInboundPayloadSize = DataSize.ofMegabytes(4);
+
+        /**
+         * Most calls in flight on one connection; one more ends with RPC_S_SERVER_TOO_BUSY. No limit when unset.
+         */
+        private @Nullable Integer maxCallsPerConnection;
+
+        @NestedConfigurationProperty
+        private final Ssl ssl = new Ssl();
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getPort() {
+            return this.port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public String getAddress() {
+            return this.address;
+        }
+
+        public void setAddress(String address) {
+            this.address = address;
+        }
+
+        public Transport getTransport() {
+            return this.transport;
+        }
+
+        public void setTransport(Transport transport) {
+            this.transport = transport;
+        }
+
+        public @Nullable String getMappingPath() {
+            return this.mappingPath;
+        }
+
+        public void setMappingPath(@Nullable String mappingPath) {
+            this.mappingPath = mappingPath;
+        }
+
+        public DataSize getMaxInboundPayloadSize() {
+            return this.maxInboundPayloadSize;
+        }
+
+        public void setMaxInboundPayloadSize(DataSize maxInboundPayloadSize) {
+            this.maxInboundPayloadSize = maxInboundPayloadSize;
+        }
+
+        public @Nullable Integer getMaxCallsPerConnection() {
+            return this.maxCallsPerConnection;
+        }
+
+        public void setMaxCallsPerConnection(@Nullable Integer maxCallsPerConnection) {
+            this.maxCallsPerConnection = maxCallsPerConnection;
+        }
+
+        public Ssl getSsl() {
+            return this.ssl;
+        }
+    }
+
+    /** The client that the application's {@code @ParleyClient} interfaces call through. */
+    public static class Client {
+
+        /**
+         * Servers to call: 'host:port' for TCP, or a 'ws://' or 'wss://' URL for WebSocket. With
+         * several, calls are spread round-robin. When empty, the application's own Parley server.
+         */
+        private List<String> targets = new ArrayList<>();
+
+        /**
+         * Transport used to reach 'host:port' targets.
+         */
+        private Transport transport = Transport.TCP;
+
+        /**
+         * Longest wait for a connection to a server; past it, calls end with RPC_S_SERVER_UNAVAILABLE.
+         */
+        private Duration connectTimeout = Duration.ofSeconds(10);
+
+        @NestedConfigurationProperty
+        private final Timeout timeout = new Timeout();
+
+        @NestedConfigurationProperty
+        private final Ssl ssl = new Ssl();
+
+        public List<String> getTargets() {
+            return this.targets;
+        }
+
+        public void setTargets(List<String> targets) {
+            this.targets = targets;
+        }
+
+        public Transport getTransport() {
+            return this.transport;
+        }
+
+        public void setTransport(Transport transport) {
+            this.transport = transport;
+        }
+
+        public Duration getConnectTimeout() {
+            return this.connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Timeout getTimeout() {
+            return this.timeout;
+        }
+
+        public Ssl getSsl() {
+            return this.ssl;
+        }
+    }
+
+    /** A call's default time bounds, as in MS-RPC: a graceful cancel first, an abortive one later. */
+    public static class Timeout {
+
+        /**
+         * Time after which a call is cancelled gracefully: the server's testCancel() turns RPC_S_OK
+         * and the client keeps waiting for its answer. None when unset.
+         */
+        private @Nullable Duration graceful;
+
+        /**
+         * Time after which a call is cancelled abortively and ends with RPC_S_TIMEOUT. None when unset.
+         */
+        private @Nullable Duration abortive;
+
+        public @Nullable Duration getGraceful() {
+            return this.graceful;
+        }
+
+        public void setGraceful(@Nullable Duration graceful) {
+            this.graceful = graceful;
+        }
+
+        public @Nullable Duration getAbortive() {
+            return this.abortive;
+        }
+
+        public void setAbortive(@Nullable Duration abortive) {
+            this.abortive = abortive;
+        }
+    }
+
+    /** TLS, from one of the application's SSL bundles ('spring.ssl.bundle.*'). */
+    public static class Ssl {
+
+        /**
+         * Whether to use TLS.
+         */
+        private boolean enabled;
+
+        /**
+         * Name of the SSL bundle holding the key (server) or the trusted certificates (client).
+         */
+        private @Nullable String bundle;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public @Nullable String getBundle() {
+            return this.bundle;
+        }
+
+        public void setBundle(@Nullable String bundle) {
+            this.bundle = bundle;
+        }
+    }
+}

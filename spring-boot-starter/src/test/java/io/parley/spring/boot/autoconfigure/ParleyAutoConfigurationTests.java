@@ -1,0 +1,303 @@
+package io.parley.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.client.ParleyClient;
+import io.parley.core.server.ParleyServer;
+import io.parley.core.server.AsyncCall;
+import io.parley.core.server.ServerMethod;
+import io.parley.rsocket.RSocketClientTransport;
+import io.parley.spring.ParleyMethod;
+import io.parley.spring.ParleyService;
+import reactor.core.publisher.Mono;
+
+/**
+ * Each condition, property and failure message of the server and client auto-configuration.
+ */
+class ParleyAutoConfigurationTests {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(ParleyServerAutoConfiguration.class, ParleyClientAutoConfiguration.class))
+        .withPropertyValues("parley.server.port=0", "parley.server.address=127.0.0.1");
+
+    @Test
+    void withoutServices_noServerIsStarted_butAClientIsThere() {
+        this.runner.run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(ParleyServerBootstrap.class);
+            assertThat(context).hasSingleBean(ParleyClient.class);
+            assertThat(context.getEnvironment().getProperty(ParleyServerBootstrap.LOCAL_PORT_PROPERTY)).isNull();
+        });
+    }
+
+    @Test
+    void parleyService_isServedOnARandomPort_whichIsPublished_andTheClientReachesIt() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class).run((context) -> {
+            assertThat(context).hasSingleBean(ParleyServerBootstrap.class);
+            ParleyServer server = context.getBean(ParleyServerBootstrap.class).getServer();
+            assertThat(server).isNotNull();
+            assertThat(server.isAccepting()).isTrue();
+            Integer port = context.getEnvironment().getProperty(ParleyServerBootstrap.LOCAL_PORT_PROPERTY, Integer.class);
+            assertThat(port).isNotNull().isPositive();
+            assertThat(server.address()).endsWith(":" + port);
+            assertThat(context.getBean(ParleyClient.class).call("echo", "hi", String.class).block(TIMEOUT)).isEqualTo("hi");
+        });
+    }
+
+    @Test
+    void serverMethodBean_isServed() {
+        this.runner.withUserConfiguration(ServerMethodConfiguration.class).run((context) -> {
+            assertThat(context).hasSingleBean(ParleyServerBootstrap.class);
+            assertThat(context.getBean(ParleyClient.class).call("shout", "hi", String.class).block(TIMEOUT)).isEqualTo("HI");
+        });
+    }
+
+    @Test
+    void serverDisabled_backsOff() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.server.enabled=false")
+            .run((context) -> assertThat(context).doesNotHaveBean(ParleyServerBootstrap.class));
+    }
+
+    @Test
+    void userDefinedClient_replacesTheAutoConfiguredOne() {
+        this.runner.withUserConfiguration(UserClientConfiguration.class).run((context) -> {
+            assertThat(context).hasSingleBean(ParleyClient.class);
+            assertThat(context.getBean(ParleyClient.class)).isSameAs(context.getBean(UserClientConfiguration.class).client);
+        });
+    }
+
+    @Test
+    void customizers_areAppliedInOrder_afterTheProperties() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class, CustomizerConfiguration.class).run((context) -> {
+            assertThat(context.getBean(CustomizerConfiguration.class).applied)
+                .containsExactly("server first", "server second", "client first", "client second");
+            // The customizer's method is served beside the service's.
+            assertThat(context.getBean(ParleyClient.class).call("added", "x", String.class).block(TIMEOUT)).isEqualTo("added x");
+        });
+    }
+
+    @Test
+    void gracefulTimeout_becomesTheClientsDefault_andReachesTheHandlersTestCancel() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.client.timeout.graceful=100ms", "parley.client.timeout.abortive=30s")
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).call("waitForCancel", "x", String.class)
+                .block(TIMEOUT)).isEqualTo("testCancel: " + RpcStatus.OK));
+    }
+
+    @Test
+    void abortiveTimeout_becomesTheClientsDefault() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.client.timeout.abortive=100ms")
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).call("waitForCancel", "x", String.class)
+                .onErrorResume(RpcFault.class, (fault) -> Mono.just(fault.status().name()))
+                .block(TIMEOUT)).isEqualTo(RpcStatus.TIMEOUT.name()));
+    }
+
+    @Test
+    void limits_areTheServers() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.server.max-inbound-payload-size=16B")
+            .run((context) -> {
+                ParleyClient client = context.getBean(ParleyClient.class);
+                assertThat(client.call("echo", "short", String.class).block(TIMEOUT)).isEqualTo("short");
+                assertThat(client.call("echo", "a request well over sixteen bytes", String.class)
+                    .onErrorResume(RpcFault.class, (fault) -> Mono.just(fault.status().name()))
+                    .block(TIMEOUT)).isEqualTo(RpcStatus.SERVER_OUT_OF_MEMORY.name());
+            });
+    }
+
+    @Test
+    void portOutOfRange_failsNamingTheProperty() {
+        assertInvalid("parley.server.port=70000", "parley.server.port", "expected 0 (any free port) to 65535");
+    }
+
+    @Test
+    void mappingPathWithoutSlash_failsNamingTheProperty() {
+        assertInvalid("parley.server.mapping-path=parley", "parley.server.mapping-path", "expected a path starting with '/'");
+    }
+
+    @Test
+    void mappingPathWithoutAWebServer_failsNamingTheProperty() {
+        assertInvalid("parley.server.mapping-path=/parley", "parley.server.mapping-path", "expected a reactive web application");
+    }
+
+    @Test
+    void nonPositiveMaxCalls_failsNamingTheProperty() {
+        assertInvalid("parley.server.max-calls-per-connection=0", "parley.server.max-calls-per-connection",
+                "expected a positive number");
+    }
+
+    @Test
+    void zeroPayloadSize_failsNamingTheProperty() {
+        assertInvalid("parley.server.max-inbound-payload-size=0", "parley.server.max-inbound-payload-size",
+                "expected more than 0 bytes");
+    }
+
+    @Test
+    void sslWithoutBundle_failsNamingTheProperty() {
+        assertInvalid("parley.server.ssl.enabled=true", "parley.server.ssl.bundle", "expected the name of an SSL bundle");
+    }
+
+    @Test
+    void malformedTarget_failsNamingTheProperty() {
+        assertInvalid("parley.client.targets=localhost:7070,no-port", "parley.client.targets[1]", "expected 'host:port'");
+    }
+
+    @Test
+    void targetPortOutOfRange_failsNamingTheProperty() {
+        assertInvalid("parley.client.targets=localhost:0", "parley.client.targets[0]", "with a port from 1 to 65535");
+    }
+
+    @Test
+    void gracefulTimeoutNotBeforeAbortive_failsNamingTheProperty() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.client.timeout.graceful=5s", "parley.client.timeout.abortive=5s")
+            .run((context) -> assertInvalid(context, "parley.client.timeout.graceful",
+                    "expected less than parley.client.timeout.abortive (PT5S)"));
+    }
+
+    @Test
+    void unknownTransport_failsNamingTheProperty_andTheValidValues() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.server.transport=udp")
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(messages(context.getStartupFailure())).contains("parley.server.transport").contains("udp");
+            });
+    }
+
+    @Test
+    void targets_areUsedRoundRobin() {
+        this.runner.withPropertyValues("parley.client.targets=localhost:7001,ws://localhost:7002/parley")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBean(ParleyClient.class).toString()).contains("7001").contains("7002");
+            });
+    }
+
+    private void assertInvalid(String property, String name, String reason) {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues(property)
+            .run((context) -> assertInvalid(context, name, reason));
+    }
+
+    private static void assertInvalid(AssertableApplicationContext context, String name, String reason) {
+        assertThat(context).hasFailed();
+        Throwable failure = context.getStartupFailure();
+        InvalidConfigurationPropertyValueException invalid = find(failure);
+        assertThat(invalid).as("an InvalidConfigurationPropertyValueException in %s", messages(failure)).isNotNull();
+        assertThat(invalid.getName()).isEqualTo(name);
+        assertThat(invalid.getReason()).contains(reason);
+    }
+
+    private static InvalidConfigurationPropertyValueException find(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InvalidConfigurationPropertyValueException invalid) {
+                return invalid;
+            }
+        }
+        return null;
+    }
+
+    private static String messages(Throwable failure) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
+    @ParleyService
+    static class EchoService {
+
+        @ParleyMethod
+        Mono<String> echo(String request) {
+            return Mono.just(request);
+        }
+
+        @ParleyMethod
+        Mono<String> waitForCancel(String request, AsyncCall<String> call) {
+            return call.cancelled().then(Mono.fromSupplier(() -> "testCancel: " + call.testCancel()));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class EchoServiceConfiguration {
+
+        @Bean
+        EchoService echoService() {
+            return new EchoService();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ServerMethodConfiguration {
+
+        @Bean
+        ServerMethod<String, String> shout() {
+            return ServerMethod.mono("shout", String.class, (request) -> Mono.just(request.toUpperCase(java.util.Locale.ROOT)));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserClientConfiguration {
+
+        final ParleyClient client = ParleyClient.builder().transport(RSocketClientTransport.tcp("127.0.0.1", 1)).build();
+
+        @Bean
+        ParleyClient myClient() {
+            return this.client;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CustomizerConfiguration {
+
+        final List<String> applied = new ArrayList<>();
+
+        @Bean
+        @Order(2)
+        ParleyServerCustomizer secondServerCustomizer() {
+            return (builder) -> this.applied.add("server second");
+        }
+
+        @Bean
+        @Order(1)
+        ParleyServerCustomizer firstServerCustomizer() {
+            return (builder) -> {
+                this.applied.add("server first");
+                builder.method(ServerMethod.mono("added", String.class, (request) -> Mono.just("added " + request)));
+            };
+        }
+
+        @Bean
+        @Order(2)
+        ParleyClientCustomizer secondClientCustomizer() {
+            return (builder) -> this.applied.add("client second");
+        }
+
+        @Bean
+        @Order(1)
+        ParleyClientCustomizer firstClientCustomizer() {
+            return (builder) -> this.applied.add("client first");
+        }
+    }
+}

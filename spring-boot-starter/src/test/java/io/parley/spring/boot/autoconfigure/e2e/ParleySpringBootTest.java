@@ -1,0 +1,167 @@
+package io.parley.spring.boot.autoconfigure.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.RequiredSearch;
+import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
+import io.parley.core.client.CallOptions;
+import io.parley.core.client.CancelMode;
+import io.parley.core.client.ClientCall;
+import io.parley.spring.boot.autoconfigure.ParleyHealthIndicator;
+import io.parley.spring.boot.autoconfigure.ParleyServerBootstrap;
+import reactor.core.Disposable;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/**
+ * A real server on a random port, a {@code @ParleyClient} injected: every method shape called,
+ * faults and both cancels observed end to end, and the metrics read back from the registry.
+ */
+@SpringBootTest(classes = ShapesApplication.class, webEnvironment = WebEnvironment.NONE,
+        properties = { "parley.server.port=0", "parley.server.address=127.0.0.1" })
+class ParleySpringBootTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Autowired
+    ShapesClient client;
+
+    @Autowired
+    ShapesService service;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    ParleyServerBootstrap bootstrap;
+
+    @Autowired
+    ParleyHealthIndicator health;
+
+    @Test
+    void monoShape_completes() {
+        StepVerifier.create(this.client.place(new Order("tea", 2)))
+            .assertNext((receipt) -> {
+                assertThat(receipt.item()).isEqualTo("tea");
+                assertThat(receipt.quantity()).isEqualTo(2);
+            })
+            .expectComplete()
+            .verify(TIMEOUT);
+        assertThat(timer("parley.server.calls", "place", "RPC_S_OK").timer().count()).isPositive();
+        assertThat(timer("parley.client.calls", "place", "RPC_S_OK").timer().count()).isPositive();
+    }
+
+    @Test
+    void monoShapeWithTheCall_andARenamedMethod_complete() {
+        StepVerifier.create(this.client.shout("hi")).expectNext("HI (call shout)").expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void asyncShape_completes() {
+        StepVerifier.create(this.client.countLetters("parley")).expectNext(6).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void plainMethod_runsOffTheEventLoop() {
+        StepVerifier.create(this.client.placeBlocking(new Order("cake", 1)))
+            .assertNext((receipt) -> assertThat(receipt.thread()).startsWith("boundedElastic-"))
+            .expectComplete()
+            .verify(TIMEOUT);
+    }
+
+    @Test
+    void faultCodes_reachTheClientUnchanged_andTagTheTimers() {
+        for (int code : new int[] { 1, 5, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF }) {
+            StepVerifier.create(this.client.fail(code))
+                .expectErrorSatisfies((error) -> assertThat(((RpcFault) error).faultCode()).isEqualTo(code))
+                .verify(TIMEOUT);
+            StepVerifier.create(this.client.failBlocking(code))
+                .expectErrorSatisfies((error) -> assertThat(((RpcFault) error).faultCode()).isEqualTo(code))
+                .verify(TIMEOUT);
+        }
+        assertThat(timer("parley.server.calls", "fail", RpcStatus.of(0xFFFFFFFF).name()).timer().count()).isPositive();
+        assertThat(timer("parley.client.calls", "failBlocking", RpcStatus.ACCESS_DENIED.name()).timer().count())
+            .isPositive();
+    }
+
+    @Test
+    void abortiveCancel_byDisposingTheMono_reachesTheServersTestCancel() {
+        Sinks.One<RpcStatus> seen = Sinks.one();
+        Disposable watch = this.service.cancelSeen.asFlux().next().subscribe(seen::tryEmitValue);
+        Disposable call = this.client.hold("dispose me").subscribe();
+        awaitInFlight(1);
+
+        call.dispose();
+
+        StepVerifier.create(seen.asMono()).expectNext(RpcStatus.OK).expectComplete().verify(TIMEOUT);
+        watch.dispose();
+        awaitInFlight(0);
+        assertThat(timer("parley.client.calls", "hold", "RPC_S_CALL_CANCELLED").timer().count()).isPositive();
+        awaitTimer("parley.server.calls", "hold", "RPC_S_CALL_CANCELLED");
+    }
+
+    @Test
+    void gracefulCancel_throughTheCallHandle_isAnsweredByTheServer() {
+        ClientCall<String> call = this.client.startHold("graceful");
+        awaitInFlight(1);
+
+        assertThat(call.cancel(CancelMode.GRACEFUL)).isEqualTo(RpcStatus.OK);
+
+        StepVerifier.create(call.reply()).expectNext("cancelled gracefully").expectComplete().verify(TIMEOUT);
+        assertThat(call.status()).isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void perCallOptions_passedThroughTheInterface_apply() {
+        StepVerifier.create(this.client.hold("timed", CallOptions.gracefulTimeout(Duration.ofMillis(50))))
+            .expectNext("cancelled gracefully")
+            .expectComplete()
+            .verify(TIMEOUT);
+    }
+
+    @Test
+    void gaugeOfCallsInFlight_andHealth_describeTheServer() {
+        Disposable call = this.client.hold("counted").subscribe();
+        awaitInFlight(1);
+        assertThat(this.meters.get("parley.server.calls.in.flight").gauge().value()).isEqualTo(1.0);
+        call.dispose();
+        awaitInFlight(0);
+        assertThat(this.meters.get("parley.server.calls.in.flight").gauge().value()).isZero();
+        assertThat(this.meters.get("parley.server.replies.dropped").functionCounter()).isNotNull();
+
+        assertThat(this.health.health(true).getStatus()).isEqualTo(Status.UP);
+        assertThat(this.health.health(true).getDetails()).containsKeys("address", "activeCalls", "droppedReplies");
+    }
+
+    private RequiredSearch timer(String name, String method, String status) {
+        return this.meters.get(name).tag("method", method).tag("status", status);
+    }
+
+    /** The server's observation ends on its own thread, a moment after the client's. */
+    private void awaitTimer(String name, String method, String status) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (this.meters.find(name).tag("method", method).tag("status", status).timer() == null) {
+            assertThat(System.nanoTime()).as("timer %s %s %s", name, method, status).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    private void awaitInFlight(int calls) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (this.bootstrap.getServer().activeCalls() != calls) {
+            assertThat(System.nanoTime()).as("calls in flight: %s, waiting for %s",
+                    this.bootstrap.getServer().activeCalls(), calls).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+}
