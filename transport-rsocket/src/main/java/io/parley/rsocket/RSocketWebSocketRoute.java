@@ -103,7 +103,9 @@ public final class RSocketWebSocketRoute implements ServerTransport {
 
     /**
      * Adds this route to the routes of an HTTP server, with the given WebSocket settings: its
-     * subprotocols, largest frame, compression, ping handling.
+     * subprotocols, largest frame, compression, ping handling. Reactor Netty's own default for
+     * the largest frame is 64 KiB, so a spec built from scratch refuses larger requests and
+     * replies; {@link #addTo(HttpServerRoutes)} allows RSocket's 16 MiB.
      *
      * @param routes the server's routes
      * @param spec the WebSocket settings of the route
