@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.parley.core.RpcFault;
+import io.parley.core.RpcStatus;
 import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.ServerSession;
 import io.rsocket.ConnectionSetupPayload;
@@ -20,6 +21,7 @@ final class ParleySocketAcceptor implements SocketAcceptor {
 
     private final CallAcceptor acceptor;
     private final Set<RSocket> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     ParleySocketAcceptor(CallAcceptor acceptor) {
         this.acceptor = acceptor;
@@ -27,6 +29,9 @@ final class ParleySocketAcceptor implements SocketAcceptor {
 
     @Override
     public Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket) {
+        if (closed) {
+            return Mono.error(stopped());
+        }
         ServerSession session;
         try {
             session = acceptor.openSession(setup.dataMimeType());
@@ -36,6 +41,12 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         }
         boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(setup.metadataMimeType());
         connections.add(sendingSocket);
+        if (closed) {
+            // closeAll ran between the check above and the add, and may not have seen this one.
+            connections.remove(sendingSocket);
+            session.close();
+            return Mono.error(stopped());
+        }
         sendingSocket.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
         return Mono.just(new ParleyResponder(session, composite));
     }
@@ -45,8 +56,13 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         session.close();
     }
 
-    /** Closes every open connection. */
+    private static RejectedSetupException stopped() {
+        return new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server has stopped")));
+    }
+
+    /** Closes every open connection, and refuses the connections that come after. */
     void closeAll() {
+        closed = true;
         for (RSocket connection : connections) {
             connection.dispose();
         }

@@ -1,7 +1,9 @@
 /**
  * Parley over RSocket: {@link io.parley.rsocket.RSocketServerTransport} serves Parley calls on
- * TCP, WebSocket or an in-JVM local transport, {@link io.parley.rsocket.RSocketClientTransport}
- * makes them, to one server or balanced over several.
+ * TCP, WebSocket or an in-JVM local transport, {@link io.parley.rsocket.RSocketWebSocketRoute} on
+ * a WebSocket route of an HTTP server that serves other routes too, and
+ * {@link io.parley.rsocket.RSocketClientTransport} makes them, to one server or balanced over
+ * several.
  *
  * <p>A call is a request-response whose route names the method; an abortive cancel is the
  * CANCEL frame; a fault is an ERROR frame that any RSocket client can read. The wire format is

@@ -7,7 +7,10 @@ import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.ServerTransport;
 import io.parley.core.transport.TransportFixture;
 
-/** RSocket transports for the call-semantics suites: local, TCP and WebSocket on loopback. */
+/**
+ * RSocket transports for the call-semantics suites: local, TCP and WebSocket on loopback, and
+ * WebSocket on a route of an HTTP server.
+ */
 enum RSocketFixture implements TransportFixture {
 
     LOCAL {
@@ -43,6 +46,19 @@ enum RSocketFixture implements TransportFixture {
         @Override
         public ClientTransport clientTransport(ParleyServer server) {
             return RSocketClientTransport.websocket("127.0.0.1", port(server));
+        }
+    },
+
+    /** WebSocket on a route of an HTTP server that serves a plain route too. */
+    WEBSOCKET_ROUTE {
+        @Override
+        public ServerTransport serverTransport() {
+            return new RouteOnHttpServer();
+        }
+
+        @Override
+        public ClientTransport clientTransport(ParleyServer server) {
+            return RSocketClientTransport.websocket("127.0.0.1", port(server), RouteOnHttpServer.PATH);
         }
     };
 

@@ -1,12 +1,13 @@
-package io.parley.rsocket;
+package io.parley.rsocket.internal;
 
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
- * Lets BlockHound pass two short locks that it takes for blocking when a contended one parks:
- * BlockHound then throws from deep inside Netty or RSocket on an event loop or a Reactor parallel
- * thread, and the error breaks what was under way rather than a handler that blocked.
+ * What Parley's RSocket transport lets BlockHound pass, for applications that install BlockHound:
+ * two short locks that BlockHound takes for blocking when a contended one parks. BlockHound then
+ * throws from deep inside Netty or RSocket on an event loop or a Reactor parallel thread, and the
+ * error breaks what was under way rather than a handler that blocked.
  *
  * <ul>
  *   <li>Netty 4.2's adaptive allocator, the default, takes a {@code StampedLock} write lock when
@@ -23,8 +24,17 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * </ul>
  *
  * Both were seen only when the machine was loaded enough for lock holders to be preempted.
+ * Everything else stays checked.
+ *
+ * <p>BlockHound finds this class through {@code ServiceLoader}
+ * ({@code META-INF/services/reactor.blockhound.integration.BlockHoundIntegration}) when it is
+ * installed, and nothing else loads it; the dependency on BlockHound is optional. Not API.
  */
-public final class ShortLockBlockHoundIntegration implements BlockHoundIntegration {
+public final class ParleyRSocketBlockHoundIntegration implements BlockHoundIntegration {
+
+    /** For {@code ServiceLoader}. */
+    public ParleyRSocketBlockHoundIntegration() {
+    }
 
     @Override
     public void applyTo(BlockHound.Builder builder) {

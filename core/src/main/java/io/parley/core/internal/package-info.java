@@ -1,0 +1,8 @@
+/**
+ * Parley core's internals. Not API: anything here may change or go in any release; depend on
+ * nothing in this package.
+ */
+@NullMarked
+package io.parley.core.internal;
+
+import org.jspecify.annotations.NullMarked;
