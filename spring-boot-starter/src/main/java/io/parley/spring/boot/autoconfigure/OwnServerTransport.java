@@ -2,9 +2,9 @@ package io.parley.spring.boot.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 
+import io.netty.handler.ssl.SslContext;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.server.ParleyServer;
@@ -16,22 +16,22 @@ import reactor.core.publisher.Mono;
 /**
  * The client's transport when {@code parley.client.targets} is empty: the application's own
  * Parley server, found when the first call connects, so a server on port 0 is reached on the
- * port it was bound to.
+ * port it was bound to. TLS, if any, is the client's own ({@code parley.client.ssl.*}).
  */
 final class OwnServerTransport implements ClientTransport {
 
     private final ParleyProperties properties;
     private final ObjectProvider<ParleyServerBootstrap> localServer;
     private final Environment environment;
-    private final ObjectProvider<SslBundles> sslBundles;
+    private final @Nullable SslContext ssl;
     private volatile @Nullable ClientTransport delegate;
 
     OwnServerTransport(ParleyProperties properties, ObjectProvider<ParleyServerBootstrap> localServer,
-            Environment environment, ObjectProvider<SslBundles> sslBundles) {
+            Environment environment, @Nullable SslContext ssl) {
         this.properties = properties;
         this.localServer = localServer;
         this.environment = environment;
-        this.sslBundles = sslBundles;
+        this.ssl = ssl;
     }
 
     @Override
@@ -73,15 +73,10 @@ final class OwnServerTransport implements ClientTransport {
             Integer port = ParleyServerBootstrap.portOf(server.address());
             target = loopbackIfWildcard(own.getAddress()) + ":" + port;
         }
-        ParleyProperties.Client client = new ParleyProperties.Client();
-        client.getTargets().add(target);
-        client.setTransport(own.getTransport());
-        client.setConnectTimeout(this.properties.getClient().getConnectTimeout());
-        client.getSsl().setEnabled(this.properties.getClient().getSsl().isEnabled());
-        client.getSsl().setBundle(this.properties.getClient().getSsl().getBundle());
-        RSocketClientTransport transport = ParleyTransports.clientTransport(client, this.sslBundles);
-        if (transport == null) {
-            throw new IllegalStateException("no transport for " + target);
+        RSocketClientTransport transport = ParleyTransports.target("parley.server", target, own.getTransport())
+            .connectTimeout(this.properties.getClient().getConnectTimeout());
+        if (this.ssl != null) {
+            transport = transport.secure(this.ssl);
         }
         return transport;
     }

@@ -36,7 +36,8 @@ public final class ParleyClientAutoConfiguration {
         ParleyProperties.Client client = properties.getClient();
         ClientTransport transport = ParleyTransports.clientTransport(client, sslBundles);
         if (transport == null) {
-            transport = new OwnServerTransport(properties, localServer, environment, sslBundles);
+            transport = new OwnServerTransport(properties, localServer, environment,
+                    ParleyTransports.clientSsl(client, sslBundles));
         }
         JsonMapper mapper = jsonMapper.getIfUnique();
         ParleyClient.Builder builder = ParleyClient.builder()

@@ -43,7 +43,7 @@ public class ParleyProperties {
     public static class Server {
 
         /**
-         * Whether to serve the application's {@code @ParleyService} methods.
+         * Whether to serve the application's @ParleyService methods.
          */
         private boolean enabled = true;
 

@@ -85,8 +85,7 @@ final class ParleyTransports {
         if (targets.isEmpty()) {
             return null;
         }
-        SslBundle bundle = sslBundle("parley.client.ssl", client.getSsl(), sslBundles);
-        SslContext ssl = (bundle != null) ? clientSslContext(bundle) : null;
+        SslContext ssl = clientSsl(client, sslBundles);
         List<RSocketClientTransport> transports = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             String property = "parley.client.targets[" + i + "]";
@@ -103,6 +102,12 @@ final class ParleyTransports {
             return transports.get(0);
         }
         return RSocketClientTransport.roundRobin(transports.toArray(RSocketClientTransport[]::new));
+    }
+
+    /** The client's TLS context from {@code parley.client.ssl.*}, or {@code null} without TLS. */
+    static @Nullable SslContext clientSsl(ParleyProperties.Client client, ObjectProvider<SslBundles> sslBundles) {
+        SslBundle bundle = sslBundle("parley.client.ssl", client.getSsl(), sslBundles);
+        return (bundle != null) ? clientSslContext(bundle) : null;
     }
 
     static RSocketClientTransport target(String property, @Nullable String target, Transport transport) {
