@@ -115,19 +115,26 @@ public final class ParleyClient implements Disposable {
             long madeAt = timer.now(TimeUnit.NANOSECONDS);
             RpcRequest rpcRequest = newRequest(method, request, options);
             ClientConnection.ReplyReader<R> reader = reader(replyType);
-            Mono<R> reply = connection.flatMap(c -> exchange(c, rpcRequest, reader, options, timer, madeAt));
+            // The operators below may drop a cancel that races with their own subscriptions: the
+            // relay takes it from the outermost one straight to the transport's.
+            CancelRelay relay = new CancelRelay();
+            Mono<R> reply = connection.flatMap(c -> exchange(c, rpcRequest, reader, options, timer, madeAt, relay));
             Duration abortive = options.abortiveTimeout();
             if (abortive != null) {
-                reply = reply.timeout(abortive, timer).onErrorMap(TimeoutException.class,
-                        e -> new RpcFault(RpcStatus.TIMEOUT, "no reply within " + abortive + "; the call was cancelled"));
+                reply = reply.timeout(abortive, timer).onErrorMap(TimeoutException.class, e -> {
+                    relay.cancel();
+                    return new RpcFault(RpcStatus.TIMEOUT, "no reply within " + abortive + "; the call was cancelled");
+                });
             }
-            return reply;
+            return reply.doOnCancel(relay);
         });
     }
 
     private <R> Mono<R> exchange(ClientConnection c, RpcRequest request, ClientConnection.ReplyReader<R> reader,
-            CallOptions options, Scheduler timer, long madeAt) {
-        Mono<R> reply = c.call(request, reader).onErrorMap(e -> !(e instanceof RpcFault), ParleyClient::asFault);
+            CallOptions options, Scheduler timer, long madeAt, CancelRelay relay) {
+        Mono<R> reply = c.call(request, reader)
+                .doOnSubscribe(relay)
+                .onErrorMap(e -> !(e instanceof RpcFault), ParleyClient::asFault);
         Duration graceful = options.gracefulTimeout();
         if (graceful == null) {
             return reply;
