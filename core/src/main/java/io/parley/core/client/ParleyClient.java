@@ -61,7 +61,7 @@ public final class ParleyClient implements Disposable {
         this.transport = transport;
         this.codec = codec;
         this.defaultOptions = defaultOptions;
-        this.connection = Mono.defer(this::connect).cacheInvalidateWhen(ClientConnection::onClose);
+        this.connection = new ConnectionHolder(this::connect);
     }
 
     /** Returns a builder for a client. */
@@ -215,7 +215,7 @@ public final class ParleyClient implements Disposable {
         if (disposed) {
             return Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
         }
-        return transport.connect(codec.mimeType())
+        return Mono.defer(() -> transport.connect(codec.mimeType()))
                 .onErrorMap(e -> !(e instanceof RpcFault),
                         e -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "could not connect: " + e, e))
                 .doOnNext(c -> {
