@@ -3,8 +3,10 @@ package io.parley.rsocket;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -20,6 +22,7 @@ import io.rsocket.RSocket;
 import io.rsocket.core.RSocketClient;
 import io.rsocket.util.ByteBufPayload;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import reactor.util.retry.Retry;
@@ -57,18 +60,19 @@ final class RSocketConnection implements ClientConnection {
     @Override
     public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
         long callId = request.callId();
-        if (callId == RpcRequest.NO_CALL_ID) {
-            return Mono.defer(() -> connected().flatMap(rsocket -> exchange(rsocket, request, reader, null)))
-                    .retryWhen(RETRY_UNSENT);
-        }
         // The carrier is registered as the call is subscribed, before the connection exists, so
         // that a graceful cancel made while connecting waits for the request instead of being lost.
+        // An abortive cancel goes from the outermost operator straight to the request: flatMap and
+        // retryWhen may drop a cancel that races with their own subscriptions.
         return Mono.defer(() -> {
             Carrier carrier = new Carrier();
-            carriers.put(callId, carrier);
-            return Mono.defer(() -> connected().flatMap(rsocket -> exchange(rsocket, request, reader, carrier)))
-                    .retryWhen(RETRY_UNSENT)
-                    .doFinally(signal -> carriers.remove(callId, carrier));
+            Mono<T> call = Mono.defer(() -> connected().flatMap(rsocket -> exchange(rsocket, request, reader, carrier)))
+                    .retryWhen(RETRY_UNSENT);
+            if (callId != RpcRequest.NO_CALL_ID) {
+                carriers.put(callId, carrier);
+                call = call.doFinally(signal -> carriers.remove(callId, carrier));
+            }
+            return call.doOnCancel(carrier::cancelAbortively);
         });
     }
 
@@ -95,9 +99,9 @@ final class RSocketConnection implements ClientConnection {
                         : Mono.just(rsocket));
     }
 
-    private <T> Mono<T> exchange(RSocket rsocket, RpcRequest request, ReplyReader<T> reader, @Nullable Carrier carrier) {
-        Mono<Payload> response = rsocket.requestResponse(toPayload(request));
-        if (carrier != null) {
+    private <T> Mono<T> exchange(RSocket rsocket, RpcRequest request, ReplyReader<T> reader, Carrier carrier) {
+        Mono<Payload> response = rsocket.requestResponse(toPayload(request)).doOnSubscribe(carrier::requestSubscribed);
+        if (request.callId() != RpcRequest.NO_CALL_ID) {
             Mono<Payload> requested = response;
             response = Mono.fromDirect(subscriber -> {
                 // The subscriber requests as it subscribes, and the REQUEST_RESPONSE frame is queued
@@ -187,11 +191,37 @@ final class RSocketConnection implements ClientConnection {
     /**
      * Which RSocket carried a call, once its request is out, and whether a graceful cancel is
      * waiting for that moment. Behind a load balancer the carrier is only known then.
+     *
+     * <p>And the subscription to the RSocket request, which an abortive cancel reaches directly,
+     * past the operators on the way that may drop it (see {@code CancelRelay} in core).
      */
     private static final class Carrier {
 
+        private static final AtomicReferenceFieldUpdater<Carrier, Subscription> REQUEST =
+                AtomicReferenceFieldUpdater.newUpdater(Carrier.class, Subscription.class, "request");
+
         private @Nullable RSocket rsocket;
         private boolean cancelWaiting;
+        private volatile @Nullable Subscription request;
+
+        /** A request was made: cancelled at once if the call already was; replaces an earlier attempt's, which never went out. */
+        void requestSubscribed(Subscription subscription) {
+            for (;;) {
+                Subscription current = request;
+                if (current == Operators.cancelledSubscription()) {
+                    subscription.cancel();
+                    return;
+                }
+                if (REQUEST.compareAndSet(this, current, subscription)) {
+                    return;
+                }
+            }
+        }
+
+        /** The call was cancelled abortively: so is its request, now or when it is made. */
+        void cancelAbortively() {
+            Operators.terminate(REQUEST, this);
+        }
 
         /** The request is out on {@code sent}; true if a graceful cancel was waiting for it. */
         synchronized boolean sent(RSocket sent) {

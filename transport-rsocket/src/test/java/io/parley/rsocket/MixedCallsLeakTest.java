@@ -88,7 +88,7 @@ class MixedCallsLeakTest extends CallTestSupport {
                 break;
             case 2:
                 // Disposed 1-3 ms after the call is made: before it is sent, on the wire, or on the server.
-                // (A dispose racing the subscription itself can still lose the cancel: a known open bug.)
+                // (A dispose racing the subscription itself is TcpCancelAtStartRaceTest's business.)
                 outcome = client.call("untilCancelled", "abortive " + i, String.class)
                         .map(reply -> "replied after abortive cancel: " + reply)
                         .take(Duration.ofMillis(1 + i % 3))

@@ -65,7 +65,7 @@ public final class ParleyClient implements Disposable {
         this.codec = codec;
         this.defaultOptions = defaultOptions;
         this.observer = observer;
-        this.connection = Mono.defer(this::connect).cacheInvalidateWhen(ClientConnection::onClose);
+        this.connection = new ConnectionHolder(this::connect);
     }
 
     /** Returns a builder for a client. */
@@ -101,6 +101,20 @@ public final class ParleyClient implements Disposable {
     }
 
     /**
+     * Calls a method whose reply is of a generic type, such as {@code List<Order>}, with the
+     * client's default options.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param replyType the type to decode the reply to
+     * @param <R> the reply type; the caller vouches that it matches {@code replyType}
+     * @return the reply, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Mono<R> call(String method, @Nullable Object request, Type replyType) {
+        return call(method, request, replyType, defaultOptions);
+    }
+
+    /**
      * Calls a method whose reply is of a generic type, such as {@code List<Order>}.
      *
      * @param method the method name
@@ -119,12 +133,18 @@ public final class ParleyClient implements Disposable {
             long madeAt = timer.now(TimeUnit.NANOSECONDS);
             RpcRequest rpcRequest = newRequest(method, request, options);
             ClientConnection.ReplyReader<R> reader = reader(replyType);
-            Mono<R> reply = connection.flatMap(c -> exchange(c, rpcRequest, reader, options, timer, madeAt));
+            // The operators below may drop a cancel that races with their own subscriptions: the
+            // relay takes it from the outermost one straight to the transport's.
+            CancelRelay relay = new CancelRelay();
+            Mono<R> reply = connection.flatMap(c -> exchange(c, rpcRequest, reader, options, timer, madeAt, relay));
             Duration abortive = options.abortiveTimeout();
             if (abortive != null) {
-                reply = reply.timeout(abortive, timer).onErrorMap(TimeoutException.class,
-                        e -> new RpcFault(RpcStatus.TIMEOUT, "no reply within " + abortive + "; the call was cancelled"));
+                reply = reply.timeout(abortive, timer).onErrorMap(TimeoutException.class, e -> {
+                    relay.cancel();
+                    return new RpcFault(RpcStatus.TIMEOUT, "no reply within " + abortive + "; the call was cancelled");
+                });
             }
+            reply = reply.doOnCancel(relay);
             return observer == CallObserver.NONE ? reply : observed(reply, observer.start(method));
         });
     }
@@ -147,8 +167,10 @@ public final class ParleyClient implements Disposable {
     }
 
     private <R> Mono<R> exchange(ClientConnection c, RpcRequest request, ClientConnection.ReplyReader<R> reader,
-            CallOptions options, Scheduler timer, long madeAt) {
-        Mono<R> reply = c.call(request, reader).onErrorMap(e -> !(e instanceof RpcFault), ParleyClient::asFault);
+            CallOptions options, Scheduler timer, long madeAt, CancelRelay relay) {
+        Mono<R> reply = c.call(request, reader)
+                .doOnSubscribe(relay)
+                .onErrorMap(e -> !(e instanceof RpcFault), ParleyClient::asFault);
         Duration graceful = options.gracefulTimeout();
         if (graceful == null) {
             return reply;
@@ -230,7 +252,7 @@ public final class ParleyClient implements Disposable {
         if (disposed) {
             return Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
         }
-        return transport.connect(codec.mimeType())
+        return Mono.defer(() -> transport.connect(codec.mimeType()))
                 .onErrorMap(e -> !(e instanceof RpcFault),
                         e -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "could not connect: " + e, e))
                 .doOnNext(c -> {

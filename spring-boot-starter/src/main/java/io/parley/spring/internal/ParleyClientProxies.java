@@ -35,12 +35,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>A {@code Mono} method returns {@code client.call(...)} itself: lazy, and disposing its
  * subscription cancels the call abortively. Its reply type is the {@code Mono}'s type argument,
- * generics included ({@code Mono<List<Order>>}). Two limits of {@link io.parley.core.client.ParleyClient}
- * show through: a {@code Mono} method with a generic reply type and no {@code CallOptions}
- * argument is called with {@link CallOptions#DEFAULT} rather than the client's default options,
- * since the client takes a generic reply type only together with options; and a
- * {@code ClientCall<R>} method needs a reply type that is a plain class, since
- * {@code client.start(...)} takes a {@code Class}.
+ * generics included ({@code Mono<List<Order>>}); without a {@code CallOptions} argument the
+ * client's default options apply. A {@code ClientCall<R>} method needs a reply type that is a
+ * plain class, since {@code client.start(...)} takes a {@code Class}.
  */
 public final class ParleyClientProxies {
 
@@ -117,16 +114,10 @@ public final class ParleyClientProxies {
         ResolvableType replyType = returnType.getGeneric(0);
         if (returnClass == Mono.class) {
             Type reply = toType(replyType);
-            if (reply instanceof Class<?> replyClass) {
-                return (client, args) -> {
-                    CallOptions options = options(args, optionsIndex);
-                    return options == null ? client.call(name, request(args, withRequest), replyClass)
-                            : client.call(name, request(args, withRequest), replyClass, options);
-                };
-            }
             return (client, args) -> {
                 CallOptions options = options(args, optionsIndex);
-                return client.call(name, request(args, withRequest), reply, options == null ? CallOptions.DEFAULT : options);
+                return options == null ? client.call(name, request(args, withRequest), reply)
+                        : client.call(name, request(args, withRequest), reply, options);
             };
         }
         if (returnClass == ClientCall.class) {

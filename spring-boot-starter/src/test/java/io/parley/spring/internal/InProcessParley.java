@@ -3,6 +3,7 @@ package io.parley.spring.internal;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.parley.core.client.CallOptions;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
@@ -22,9 +23,16 @@ final class InProcessParley implements AutoCloseable {
     }
 
     static InProcessParley serve(List<ServerMethod<?, ?>> methods) {
+        return serve(methods, CallOptions.DEFAULT);
+    }
+
+    static InProcessParley serve(List<ServerMethod<?, ?>> methods, CallOptions clientDefaults) {
         String name = "spring-" + NAMES.incrementAndGet();
         ParleyServer server = ParleyServer.builder().methods(methods).transport(InProcessTransport.server(name)).bindNow();
-        return new InProcessParley(server, ParleyClient.builder().transport(InProcessTransport.client(name)).build());
+        return new InProcessParley(server, ParleyClient.builder()
+                .transport(InProcessTransport.client(name))
+                .defaultOptions(clientDefaults)
+                .build());
     }
 
     @Override

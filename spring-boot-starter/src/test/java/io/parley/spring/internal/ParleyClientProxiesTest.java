@@ -141,6 +141,29 @@ class ParleyClientProxiesTest {
         StepVerifier.create(api.none()).expectComplete().verify(TIMEOUT);
     }
 
+    public interface DefaultsSeen {
+
+        @ParleyMethod("timeoutSeen")
+        Mono<String> plain();
+
+        @ParleyMethod("timeoutSeenInAList")
+        Mono<List<String>> generic();
+    }
+
+    @Test
+    void withoutCallOptions_theClientsDefaultOptionsApply_toPlainAndGenericReplyTypes() {
+        List<ServerMethod<?, ?>> methods = new ArrayList<>();
+        methods.add(ServerMethod.mono("timeoutSeen", Void.class, (request, call) -> Mono.just(String.valueOf(call.timeout()))));
+        methods.add(ServerMethod.mono("timeoutSeenInAList", Void.class,
+                (request, call) -> Mono.just(List.of(String.valueOf(call.timeout())))));
+        try (InProcessParley withDefaults = InProcessParley.serve(methods, CallOptions.timeout(Duration.ofSeconds(42)))) {
+            DefaultsSeen proxy = ParleyClientProxies.create(DefaultsSeen.class, withDefaults.client);
+
+            StepVerifier.create(proxy.plain()).expectNext("PT42S").expectComplete().verify(TIMEOUT);
+            StepVerifier.create(proxy.generic()).expectNext(List.of("PT42S")).expectComplete().verify(TIMEOUT);
+        }
+    }
+
     @Test
     void callOptionsParameter_appliesToThatCall_andItsTimeoutReachesTheServer() {
         CallOptions options = CallOptions.timeout(Duration.ofSeconds(30));

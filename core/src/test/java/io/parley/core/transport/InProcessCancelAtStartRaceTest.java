@@ -1,0 +1,10 @@
+package io.parley.core.transport;
+
+/** An abortive cancel racing the start of a call, over the in-process transport. */
+class InProcessCancelAtStartRaceTest extends AbstractCancelAtStartRaceTest {
+
+    @Override
+    protected TransportFixture fixture() {
+        return InProcessFixture.INSTANCE;
+    }
+}
