@@ -3,6 +3,7 @@ package io.parley.spring.boot.autoconfigure;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 
@@ -24,6 +25,7 @@ public final class ParleyObservationAutoConfiguration {
 
     @Bean
     @Order(ORDER)
+    @ConditionalOnMissingBean(name = "parleyServerObservationCustomizer")
     ParleyServerCustomizer parleyServerObservationCustomizer(ObservationRegistry registry) {
         return (builder) -> builder.observer(
                 new ObservationCallObserver(registry, ObservationCallObserver.SERVER_CALLS, "parley server"));
@@ -31,6 +33,7 @@ public final class ParleyObservationAutoConfiguration {
 
     @Bean
     @Order(ORDER)
+    @ConditionalOnMissingBean(name = "parleyClientObservationCustomizer")
     ParleyClientCustomizer parleyClientObservationCustomizer(ObservationRegistry registry) {
         return (builder) -> builder.observer(
                 new ObservationCallObserver(registry, ObservationCallObserver.CLIENT_CALLS, "parley client"));

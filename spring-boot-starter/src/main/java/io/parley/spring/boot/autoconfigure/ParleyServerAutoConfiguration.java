@@ -111,6 +111,7 @@ public final class ParleyServerAutoConfiguration {
         }
 
         @Bean
+        @ConditionalOnMissingBean(name = "parleyWebSocketRouteProvider")
         NettyRouteProvider parleyWebSocketRouteProvider(RSocketWebSocketRoute route) {
             return route::addTo;
         }

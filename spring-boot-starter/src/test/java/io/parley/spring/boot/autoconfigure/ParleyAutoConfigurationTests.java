@@ -62,6 +62,32 @@ class ParleyAutoConfigurationTests {
     }
 
     @Test
+    void websocketTransport_isServed_andTheOwnServerClientFollowsIt() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.server.transport=websocket")
+            .run((context) -> {
+                assertThat(context.getBean(ParleyClient.class).call("echo", "over websocket", String.class).block(TIMEOUT))
+                    .isEqualTo("over websocket");
+                assertThat(context.getBean(ParleyClient.class).toString()).contains("ws://127.0.0.1:");
+            });
+    }
+
+    @Test
+    void clientTransportWebsocket_appliesToHostPortTargets() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.server.transport=websocket")
+            .run((server) -> {
+                int port = server.getEnvironment().getRequiredProperty(ParleyServerBootstrap.LOCAL_PORT_PROPERTY, Integer.class);
+                new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(ParleyClientAutoConfiguration.class))
+                    .withPropertyValues("parley.client.targets=127.0.0.1:" + port, "parley.client.transport=websocket")
+                    .run((client) -> assertThat(client.getBean(ParleyClient.class)
+                        .call("echo", "to another application", String.class)
+                        .block(TIMEOUT)).isEqualTo("to another application"));
+            });
+    }
+
+    @Test
     void serverMethodBean_isServed() {
         this.runner.withUserConfiguration(ServerMethodConfiguration.class).run((context) -> {
             assertThat(context).hasSingleBean(ParleyServerBootstrap.class);

@@ -143,6 +143,19 @@ class ParleySpringBootTest {
         assertThat(this.health.health(true).getDetails()).containsKeys("address", "activeCalls", "droppedReplies");
     }
 
+    @Test
+    void replyToACallTheClientCancelled_isDropped_andCounted() {
+        double before = this.meters.get("parley.server.replies.dropped").functionCounter().count();
+        Disposable call = this.client.holdAsync("too slow").subscribe();
+        awaitInFlight(1);
+        call.dispose();
+        awaitInFlight(0);
+
+        assertThat(this.service.heldAsync.get().complete("late")).isEqualTo(RpcStatus.CALL_CANCELLED);
+
+        assertThat(this.meters.get("parley.server.replies.dropped").functionCounter().count()).isEqualTo(before + 1);
+    }
+
     private RequiredSearch timer(String name, String method, String status) {
         return this.meters.get(name).tag("method", method).tag("status", status);
     }

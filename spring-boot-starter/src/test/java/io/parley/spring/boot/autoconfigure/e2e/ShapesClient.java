@@ -24,6 +24,8 @@ public interface ShapesClient {
 
     Mono<String> hold(String request);
 
+    Mono<String> holdAsync(String request);
+
     @ParleyMethod("hold")
     ClientCall<String> startHold(String request);
 

@@ -17,6 +17,9 @@ public class ShapesService {
     /** Emits the testCancel() status a held call saw when its client cancelled. */
     final Sinks.Many<RpcStatus> cancelSeen = Sinks.many().multicast().directBestEffort();
 
+    /** The last call of holdAsync, for the test to complete late. */
+    final java.util.concurrent.atomic.AtomicReference<AsyncCall<String>> heldAsync = new java.util.concurrent.atomic.AtomicReference<>();
+
     /** Completes held calls that wait for it. */
     volatile Sinks.Empty<Void> release = Sinks.empty();
 
@@ -48,6 +51,12 @@ public class ShapesService {
     @ParleyMethod
     public String failBlocking(Integer faultCode) {
         throw new RpcFault(faultCode);
+    }
+
+    /** Keeps the call for the test, which completes it when it likes. */
+    @ParleyMethod
+    public void holdAsync(String request, AsyncCall<String> call) {
+        this.heldAsync.set(call);
     }
 
     /**
