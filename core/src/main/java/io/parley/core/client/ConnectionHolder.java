@@ -73,6 +73,16 @@ final class ConnectionHolder extends Mono<ClientConnection> {
         }
     }
 
+    /** The connection, if there is one and it is not disposed; {@code null} while there is none or it is being made. */
+    @Nullable ClientConnection live() {
+        Object s = state;
+        if (s instanceof ClientConnection) {
+            ClientConnection c = (ClientConnection) s;
+            return c.isDisposed() ? null : c;
+        }
+        return null;
+    }
+
     /** The connection closed: the next call connects again. */
     private void closed(ClientConnection c) {
         STATE.compareAndSet(this, c, null);

@@ -56,7 +56,7 @@ public final class ParleyClient implements Disposable {
     private final CallOptions defaultOptions;
     private final CallObserver observer;
     private final AtomicLong callIds = new AtomicLong();
-    private final Mono<ClientConnection> connection;
+    private final ConnectionHolder connection;
     private volatile @Nullable ClientConnection current;
     private volatile boolean disposed;
 
@@ -129,10 +129,16 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(replyType, "replyType");
         Objects.requireNonNull(options, "options");
         return Mono.defer(() -> {
-            Scheduler timer = Schedulers.parallel();
-            long madeAt = timer.now(TimeUnit.NANOSECONDS);
             RpcRequest rpcRequest = newRequest(method, request, options);
             ClientConnection.ReplyReader<R> reader = reader(replyType);
+            ClientConnection live = connection.live();
+            if (live != null && options.gracefulTimeout() == null && options.abortiveTimeout() == null) {
+                // Connected, and no timers: the transport's call, its errors made faults, is the whole call.
+                Mono<R> reply = new FaultMapping<>(live.call(rpcRequest, reader));
+                return observer == CallObserver.NONE ? reply : observed(reply, observer.start(method));
+            }
+            Scheduler timer = Schedulers.parallel();
+            long madeAt = timer.now(TimeUnit.NANOSECONDS);
             // The operators below may drop a cancel that races with their own subscriptions: the
             // relay takes it from the outermost one straight to the transport's.
             CancelRelay relay = new CancelRelay();
