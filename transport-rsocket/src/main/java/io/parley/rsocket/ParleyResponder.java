@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 
-import io.netty.buffer.Unpooled;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.RpcRequest;
@@ -13,10 +13,13 @@ import io.parley.core.transport.ServerSession;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.util.ByteBufPayload;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoOperator;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.context.Context;
 
 /**
  * One connection's responder: a request-response is a Parley call, a METADATA_PUSH may carry
@@ -52,11 +55,54 @@ final class ParleyResponder implements RSocket {
         finally {
             payload.release();
         }
-        return reply.map(ParleyResponder::toPayload).onErrorMap(RpcFault.class, FaultCodec::toError);
+        return new Replies(reply);
+    }
+
+    /**
+     * A call's reply as RSocket sends it: the encoded reply as a payload, a fault as the error
+     * RSocket turns into an ERROR frame. One operator, with the call's own subscription handed
+     * through, where {@code map} and {@code onErrorMap} would be two.
+     */
+    private static final class Replies extends MonoOperator<ByteBuffer, Payload> {
+
+        Replies(Mono<ByteBuffer> source) {
+            super(source);
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Payload> actual) {
+            source.subscribe(new CoreSubscriber<ByteBuffer>() {
+
+                @Override
+                public Context currentContext() {
+                    return actual.currentContext();
+                }
+
+                @Override
+                public void onSubscribe(Subscription s) {
+                    actual.onSubscribe(s);
+                }
+
+                @Override
+                public void onNext(ByteBuffer reply) {
+                    actual.onNext(toPayload(reply));
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    actual.onError(error instanceof RpcFault ? FaultCodec.toError((RpcFault) error) : error);
+                }
+
+                @Override
+                public void onComplete() {
+                    actual.onComplete();
+                }
+            });
+        }
     }
 
     private static Payload toPayload(ByteBuffer reply) {
-        return ByteBufPayload.create(Unpooled.wrappedBuffer(reply));
+        return ByteBufPayload.create(Payloads.direct(reply));
     }
 
     @Override

@@ -220,7 +220,7 @@ public final class RSocketClientTransport implements ClientTransport {
 
     @Override
     public Mono<ClientConnection> connect(String dataMimeType) {
-        return Mono.fromSupplier(() -> new RSocketConnection(client(dataMimeType), toString()));
+        return Mono.fromSupplier(() -> new RSocketConnection(() -> client(dataMimeType), toString(), !targets.isEmpty()));
     }
 
     private RSocketClient client(String dataMimeType) {

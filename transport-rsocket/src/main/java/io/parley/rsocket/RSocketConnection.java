@@ -2,8 +2,10 @@ package io.parley.rsocket;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -23,6 +25,7 @@ import io.rsocket.core.RSocketClient;
 import io.rsocket.util.ByteBufPayload;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import reactor.util.retry.Retry;
@@ -38,47 +41,130 @@ final class RSocketConnection implements ClientConnection {
     private static final Logger log = Loggers.getLogger(RSocketConnection.class);
     private static final Duration LET_GO_WAIT = Duration.ofSeconds(5);
 
+
     /**
-     * A balancer connects to a server inside the call; when that connect fails the request never
-     * went out, so it may go to another server. The balancer drops the failed server only after
-     * it has told the call, in the same event-loop task: the retry waits for that task to end.
+     * A balancer connects to a server inside the call; when that connect fails, or the balancer
+     * has no server left, the request never went out, so it may go to another server. The
+     * balancer drops the failed server only after it has told the call, in the same event-loop
+     * task: the retry waits for that task to end.
      */
     private static final Retry RETRY_UNSENT = Retry.max(3)
             .filter(RSocketConnection::neverSent)
             .doBeforeRetryAsync(signal -> afterCurrentTask())
             .onRetryExhaustedThrow((spec, signal) -> signal.failure());
 
-    private final RSocketClient client;
-    private final String target;
-    private final ConcurrentHashMap<Long, Carrier> carriers = new ConcurrentHashMap<>();
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<RSocketConnection, RSocketClient> CLIENT =
+            AtomicReferenceFieldUpdater.newUpdater(RSocketConnection.class, RSocketClient.class, "client");
 
-    RSocketConnection(RSocketClient client, String target) {
-        this.client = client;
+    private final Supplier<RSocketClient> clients;
+    private final String target;
+    private final boolean balanced;
+    /**
+     * The RSocket client. One server's reconnects by itself. RSocket's balancer drops a server
+     * whose connect failed and ends for good once it has none left ("Pool is exhausted"): a
+     * balanced connection then starts a new one from the full list of targets.
+     */
+    private volatile RSocketClient client;
+    /** A balanced connection ends only when disposed; one server's ends with its client. */
+    private final Sinks.Empty<Void> disposed = Sinks.empty();
+    private volatile boolean closed;
+    /** Balancers that have ended; at most the current one. */
+    private final java.util.Set<RSocketClient> ended = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Long, Carrier> carriers = new ConcurrentHashMap<>();
+    /** The RSocket the last call was sent on, when there is one server; calls skip the connect while it lives. */
+    private volatile @Nullable RSocket live;
+
+    /**
+     * @param refreshTargets hands a balancer its targets again (servers it dropped come back); a
+     *        no-op for one server
+     */
+    /**
+     * @param clients makes the RSocket client: once, or for a balancer each time the last one ended
+     * @param target what the client connects to, for messages
+     * @param balanced whether the client is RSocket's balancer over several servers
+     */
+    RSocketConnection(Supplier<RSocketClient> clients, String target, boolean balanced) {
+        this.clients = clients;
         this.target = target;
+        this.balanced = balanced;
+        this.client = newClient();
+    }
+
+    /** The client to send on: for a balancer that has ended while this connection lives, a new one. */
+    private RSocketClient client() {
+        RSocketClient current = client;
+        if (!balanced || !ended.contains(current) || closed) {
+            return current;
+        }
+        RSocketClient fresh = newClient();
+        if (CLIENT.compareAndSet(this, current, fresh)) {
+            ended.remove(current);
+            if (closed) {
+                fresh.dispose();
+            }
+            return fresh;
+        }
+        fresh.dispose();
+        return client;
+    }
+
+    /** A new client; a balancer's is noted as ended when it ends (its {@code isDisposed()} does not tell). */
+    private RSocketClient newClient() {
+        RSocketClient fresh = clients.get();
+        if (balanced) {
+            fresh.onClose().subscribe(null, error -> ended.add(fresh), () -> ended.add(fresh));
+        }
+        return fresh;
     }
 
     @Override
     public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
+        RSocket rsocket = live;
+        if (rsocket != null && !rsocket.isDisposed()) {
+            // The connection is up and there is one server: nothing to wait for or to retry.
+            return new RSocketExchange<>(this, rsocket, request, reader, null);
+        }
         long callId = request.callId();
         // The carrier is registered as the call is subscribed, before the connection exists, so
         // that a graceful cancel made while connecting waits for the request instead of being lost.
         // An abortive cancel goes from the outermost operator straight to the request: flatMap and
         // retryWhen may drop a cancel that races with their own subscriptions.
         return Mono.defer(() -> {
-            Carrier carrier = new Carrier();
-            Mono<T> call = Mono.defer(() -> connected().flatMap(rsocket -> exchange(rsocket, request, reader, carrier)))
+            Carrier carrier = register(callId);
+            Mono<T> call = Mono.defer(() -> connected().flatMap(r -> new RSocketExchange<>(this, r, request, reader, carrier)))
                     .retryWhen(RETRY_UNSENT);
             if (callId != RpcRequest.NO_CALL_ID) {
-                carriers.put(callId, carrier);
-                call = call.doFinally(signal -> carriers.remove(callId, carrier));
+                call = call.doFinally(signal -> unregister(callId, carrier));
             }
             return call.doOnCancel(carrier::cancelAbortively);
         });
     }
 
+    /** A new call's carrier, on the books under its id (a call without one is not looked up). */
+    Carrier register(long callId) {
+        Carrier carrier = new Carrier();
+        if (callId != RpcRequest.NO_CALL_ID) {
+            carriers.put(callId, carrier);
+        }
+        return carrier;
+    }
+
+    void unregister(long callId, Carrier carrier) {
+        if (callId != RpcRequest.NO_CALL_ID) {
+            carriers.remove(callId, carrier);
+        }
+    }
+
     private Mono<RSocket> connected() {
-        return client.source()
-                .flatMap(rsocket -> rsocket.isDisposed() ? afterLetGo(rsocket) : Mono.just(rsocket))
+        RSocketClient current = client();
+        return current.source()
+                .flatMap(rsocket -> rsocket.isDisposed() ? afterLetGo(current, rsocket) : Mono.just(rsocket))
+                .doOnNext(rsocket -> {
+                    if (!balanced) {
+                        live = rsocket;
+                    }
+                })
                 .onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
                         "could not connect to " + target + ": " + error.getMessage(), error));
     }
@@ -89,46 +175,20 @@ final class RSocketConnection implements ClientConnection {
      * connection has closed, a moment later. A call in that moment waits for the close, at most
      * {@link #LET_GO_WAIT}, and asks again: the next connection, not the dead one, carries it.
      */
-    private Mono<RSocket> afterLetGo(RSocket ended) {
+    private Mono<RSocket> afterLetGo(RSocketClient current, RSocket ended) {
         return ended.onClose()
                 .onErrorResume(error -> Mono.empty())
                 .timeout(LET_GO_WAIT, Mono.empty())
-                .then(Mono.defer(client::source))
+                .then(Mono.defer(current::source))
                 .flatMap(rsocket -> rsocket.isDisposed()
                         ? Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no live connection to " + target))
                         : Mono.just(rsocket));
     }
 
-    private <T> Mono<T> exchange(RSocket rsocket, RpcRequest request, ReplyReader<T> reader, Carrier carrier) {
-        Mono<Payload> response = rsocket.requestResponse(toPayload(request)).doOnSubscribe(carrier::requestSubscribed);
-        if (request.callId() != RpcRequest.NO_CALL_ID) {
-            Mono<Payload> requested = response;
-            response = Mono.fromDirect(subscriber -> {
-                // The subscriber requests as it subscribes, and the REQUEST_RESPONSE frame is queued
-                // then; a graceful cancel sent after it on the same connection cannot overtake it.
-                requested.subscribe(subscriber);
-                if (carrier.sent(rsocket)) {
-                    sendCancel(rsocket, request.callId());
-                }
-            });
-        }
-        return response
-                .<T>handle((payload, sink) -> {
-                    try {
-                        T value = reader.read(payload.getData());
-                        if (value != null) {
-                            sink.next(value);
-                        }
-                    }
-                    finally {
-                        payload.release();
-                    }
-                })
-                .onErrorMap(FaultCodec::toFault);
-    }
-
+    /** No connection could be made, or the balancer had no server to make one to: the request never went out. */
     private static boolean neverSent(Throwable error) {
-        return error instanceof RpcFault && error.getCause() instanceof ConnectException;
+        return error instanceof RpcFault
+                && (error.getCause() instanceof ConnectException || error.getCause() instanceof CancellationException);
     }
 
     private static Mono<Void> afterCurrentTask() {
@@ -139,11 +199,19 @@ final class RSocketConnection implements ClientConnection {
         return Mono.create(sink -> eventLoop.execute(sink::success));
     }
 
-    private static Payload toPayload(RpcRequest request) {
+    static Payload toPayload(RpcRequest request) {
         long timeoutMillis = request.timeout() == null ? 0 : Math.max(1, request.timeout().toMillis());
         ByteBuf metadata = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, request.method(),
                 request.callId(), timeoutMillis);
-        return ByteBufPayload.create(Unpooled.wrappedBuffer(request.payload()), metadata);
+        ByteBuf data;
+        try {
+            data = Payloads.direct(request.payload());
+        }
+        catch (Throwable error) {
+            metadata.release();
+            throw error;
+        }
+        return ByteBufPayload.create(data, metadata);
     }
 
     @Override
@@ -158,7 +226,7 @@ final class RSocketConnection implements ClientConnection {
         }
     }
 
-    private static void sendCancel(RSocket rsocket, long callId) {
+    static void sendCancel(RSocket rsocket, long callId) {
         ByteBuf metadata = ParleyMetadataCodec.encodeCancel(ByteBufAllocator.DEFAULT, callId);
         rsocket.metadataPush(ByteBufPayload.create(Unpooled.EMPTY_BUFFER, metadata))
                 .subscribe(null, error -> log.debug("Graceful cancel of call {} not sent: {}", callId, error.toString()));
@@ -166,21 +234,24 @@ final class RSocketConnection implements ClientConnection {
 
     @Override
     public Mono<Void> onClose() {
-        return client.onClose();
+        return balanced ? disposed.asMono() : client.onClose();
     }
 
     @Override
     public void dispose() {
+        closed = true;
+        disposed.tryEmitEmpty();
+        RSocketClient current = client;
         // A client whose connect failed has terminated itself; disposing it again would report
         // its "Disposed" error as dropped.
-        if (!client.isDisposed()) {
-            client.dispose();
+        if (!current.isDisposed()) {
+            current.dispose();
         }
     }
 
     @Override
     public boolean isDisposed() {
-        return client.isDisposed();
+        return balanced ? closed : client.isDisposed();
     }
 
     @Override
@@ -195,7 +266,7 @@ final class RSocketConnection implements ClientConnection {
      * <p>And the subscription to the RSocket request, which an abortive cancel reaches directly,
      * past the operators on the way that may drop it (see {@code CancelRelay} in core).
      */
-    private static final class Carrier {
+    static final class Carrier {
 
         private static final AtomicReferenceFieldUpdater<Carrier, Subscription> REQUEST =
                 AtomicReferenceFieldUpdater.newUpdater(Carrier.class, Subscription.class, "request");

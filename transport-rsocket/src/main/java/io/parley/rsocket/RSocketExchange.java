@@ -1,0 +1,176 @@
+package io.parley.rsocket;
+
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+
+import io.parley.core.RpcFault;
+import io.parley.core.transport.ClientConnection.ReplyReader;
+import io.parley.core.transport.RpcRequest;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * One call's request-response on an RSocket that is already there: the request goes out as the
+ * exchange is subscribed, the reply is read and released at once, and every error becomes an
+ * {@link RpcFault}. One object per call subscribes to RSocket and is the caller's subscription,
+ * so a cancel goes straight to RSocket's request.
+ *
+ * <p>Used in two ways: on the connection's fast path, when the RSocket is known before the call
+ * ({@code registers} true: the exchange keeps the call's {@link RSocketConnection.Carrier} on the
+ * connection's books while it runs), and inside the slow path's connect, whose caller has
+ * registered the carrier already.
+ */
+final class RSocketExchange<T> extends Mono<T> {
+
+    private final RSocketConnection connection;
+    private final RSocket rsocket;
+    private final RpcRequest request;
+    private final ReplyReader<T> reader;
+    private final RSocketConnection.@Nullable Carrier carrier;
+
+    /**
+     * @param carrier the call's carrier, registered by the caller; {@code null} to have the
+     *        exchange make and register one of its own for each subscription
+     */
+    RSocketExchange(RSocketConnection connection, RSocket rsocket, RpcRequest request, ReplyReader<T> reader,
+            RSocketConnection.@Nullable Carrier carrier) {
+        this.connection = connection;
+        this.rsocket = rsocket;
+        this.request = request;
+        this.reader = reader;
+        this.carrier = carrier;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super T> actual) {
+        RSocketConnection.Carrier c = carrier;
+        boolean registers = c == null;
+        if (c == null) {
+            c = connection.register(request.callId());
+        }
+        Payload payload;
+        try {
+            payload = RSocketConnection.toPayload(request);
+        }
+        catch (Throwable error) {
+            if (registers) {
+                connection.unregister(request.callId(), c);
+            }
+            Operators.error(actual, FaultCodec.toFault(error));
+            return;
+        }
+        rsocket.requestResponse(payload).subscribe(new Exchange<>(actual, this, c, registers));
+        // The subscriber requested as it subscribed, so the REQUEST_RESPONSE frame is queued: a
+        // graceful cancel sent after it on the same connection cannot overtake it.
+        if (request.callId() != RpcRequest.NO_CALL_ID && c.sent(rsocket)) {
+            RSocketConnection.sendCancel(rsocket, request.callId());
+        }
+    }
+
+    private static final class Exchange<T> implements CoreSubscriber<Payload>, Subscription {
+
+        private final CoreSubscriber<? super T> actual;
+        private final RSocketExchange<T> parent;
+        private final RSocketConnection.Carrier carrier;
+        private final boolean registered;
+        private @Nullable Subscription upstream;
+        private @Nullable T value;
+        private boolean done;
+
+        Exchange(CoreSubscriber<? super T> actual, RSocketExchange<T> parent, RSocketConnection.Carrier carrier,
+                boolean registered) {
+            this.actual = actual;
+            this.parent = parent;
+            this.carrier = carrier;
+            this.registered = registered;
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                carrier.requestSubscribed(s);
+                actual.onSubscribe(this);
+            }
+        }
+
+        @Override
+        public void onNext(Payload payload) {
+            if (done) {
+                payload.release();
+                return;
+            }
+            try {
+                value = parent.reader.read(payload.getData());
+            }
+            catch (Throwable error) {
+                done = true;
+                Subscription s = upstream;
+                if (s != null) {
+                    s.cancel();
+                }
+                end();
+                actual.onError(FaultCodec.toFault(error));
+                return;
+            }
+            finally {
+                payload.release();
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            if (done) {
+                Operators.onErrorDropped(error, actual.currentContext());
+                return;
+            }
+            done = true;
+            end();
+            actual.onError(FaultCodec.toFault(error));
+        }
+
+        @Override
+        public void onComplete() {
+            if (done) {
+                return;
+            }
+            done = true;
+            end();
+            T v = value;
+            value = null;
+            if (v != null) {
+                actual.onNext(v);
+            }
+            actual.onComplete();
+        }
+
+        @Override
+        public void request(long n) {
+            Subscription s = upstream;
+            if (s != null) {
+                s.request(n);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            carrier.cancelAbortively();
+            end();
+        }
+
+        private void end() {
+            if (registered) {
+                parent.connection.unregister(parent.request.callId(), carrier);
+            }
+        }
+    }
+}
