@@ -126,7 +126,7 @@ final class Report {
 
         md.append("## Memory per pending call\n\n");
         md.append("Heap in use after full collections (`System.gc()`, least of four readings of `MemoryMXBean`) while the calls are held by the server on one connection, ")
-                .append("less the same before them, divided by their number. Client and server together, as both live in this JVM. Measured once per system, in the last layout's pinning left as it was (pinning does not change the heap).\n\n");
+                .append("less the same before them, divided by their number. Client and server together, as both live in this JVM. Measured once per system, at the end, unpinned (where the threads run does not change the heap).\n\n");
         md.append("| System | pending calls | heap B per pending call | beyond raw RSocket |\n|---|---:|---:|---:|\n");
         OptionalDouble rawMemory = r.memory().stream().filter(m -> m.system().equals(RAW_RSOCKET)).mapToDouble(Memory::bytesPerCall).findFirst();
         for (Memory m : r.memory()) {
