@@ -3,6 +3,7 @@ package io.parley.rsocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -34,8 +35,8 @@ class RunOnTest extends CallTestSupport {
 
     @AfterEach
     void disposeLoops() {
-        serverLoops.disposeLater().block(TIMEOUT);
-        clientLoops.disposeLater().block(TIMEOUT);
+        serverLoops.disposeLater(Duration.ZERO, TIMEOUT).block(TIMEOUT);
+        clientLoops.disposeLater(Duration.ZERO, TIMEOUT).block(TIMEOUT);
     }
 
     @Test
