@@ -23,6 +23,7 @@ import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.client.WebsocketClientTransport;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
 
 /**
@@ -68,10 +69,11 @@ public final class RSocketClientTransport implements ClientTransport {
     private final Duration keepAliveInterval;
     private final Duration keepAliveMaxLifeTime;
     private final List<RSocketClientTransport> targets;
+    private final @Nullable LoopResources loops;
 
     private RSocketClientTransport(Kind kind, String host, int port, String path, @Nullable SslContext ssl,
             Duration connectTimeout, Duration keepAliveInterval, Duration keepAliveMaxLifeTime,
-            List<RSocketClientTransport> targets) {
+            List<RSocketClientTransport> targets, @Nullable LoopResources loops) {
         this.kind = kind;
         this.host = host;
         this.port = port;
@@ -81,11 +83,12 @@ public final class RSocketClientTransport implements ClientTransport {
         this.keepAliveInterval = keepAliveInterval;
         this.keepAliveMaxLifeTime = keepAliveMaxLifeTime;
         this.targets = targets;
+        this.loops = loops;
     }
 
     private static RSocketClientTransport of(Kind kind, String host, int port, String path, List<RSocketClientTransport> targets) {
         return new RSocketClientTransport(kind, host, port, path, null, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_MAX_LIFETIME, targets);
+                DEFAULT_KEEPALIVE_INTERVAL, DEFAULT_KEEPALIVE_MAX_LIFETIME, targets, null);
     }
 
     /**
@@ -187,7 +190,7 @@ public final class RSocketClientTransport implements ClientTransport {
             throw new IllegalArgumentException("sslContext: a server context (expected: a client context)");
         }
         return new RSocketClientTransport(kind, host, port, path, sslContext, connectTimeout,
-                keepAliveInterval, keepAliveMaxLifeTime, targets);
+                keepAliveInterval, keepAliveMaxLifeTime, targets, loops);
     }
 
     /**
@@ -198,7 +201,7 @@ public final class RSocketClientTransport implements ClientTransport {
      */
     public RSocketClientTransport connectTimeout(Duration timeout) {
         positive(timeout, "connectTimeout");
-        return new RSocketClientTransport(kind, host, port, path, ssl, timeout, keepAliveInterval, keepAliveMaxLifeTime, targets);
+        return new RSocketClientTransport(kind, host, port, path, ssl, timeout, keepAliveInterval, keepAliveMaxLifeTime, targets, loops);
     }
 
     /**
@@ -215,7 +218,29 @@ public final class RSocketClientTransport implements ClientTransport {
         if (maxLifeTime.compareTo(interval) <= 0) {
             throw new IllegalArgumentException("maxLifeTime: " + maxLifeTime + " (expected: > interval, " + interval + ")");
         }
-        return new RSocketClientTransport(kind, host, port, path, ssl, connectTimeout, interval, maxLifeTime, targets);
+        return new RSocketClientTransport(kind, host, port, path, ssl, connectTimeout, interval, maxLifeTime, targets, loops);
+    }
+
+    /**
+     * Returns this transport connecting on the given Reactor Netty event loops instead of
+     * Reactor Netty's shared default ones. With {@code LoopResources.create("parley-client", 1, true)}
+     * one thread reads and writes the connection, which is what a benchmark pinning its threads
+     * to CPUs wants. Native epoll is used when Netty's {@code netty-transport-native-epoll} is on
+     * the class path, as with the defaults. The caller owns the loops: disposing the client
+     * leaves them running.
+     *
+     * @param loopResources the event loops to connect on
+     * @return the transport
+     * @throws IllegalStateException for the local transport, which has no event loops, and for a
+     *         balanced one, whose targets each take their own
+     */
+    public RSocketClientTransport runOn(LoopResources loopResources) {
+        Objects.requireNonNull(loopResources, "loopResources");
+        if (kind != Kind.TCP && kind != Kind.WEBSOCKET) {
+            throw new IllegalStateException("runOn: " + this + " has no socket of its own (expected: tcp or websocket)");
+        }
+        return new RSocketClientTransport(kind, host, port, path, ssl, connectTimeout, keepAliveInterval,
+                keepAliveMaxLifeTime, targets, loopResources);
     }
 
     @Override
@@ -248,6 +273,9 @@ public final class RSocketClientTransport implements ClientTransport {
             case WEBSOCKET:
                 HttpClient http = HttpClient.create().host(host).port(port)
                         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
+                if (loops != null) {
+                    http = http.runOn(loops);
+                }
                 if (ssl != null) {
                     SslContext context = ssl;
                     http = http.secure(spec -> spec.sslContext(context));
@@ -256,6 +284,9 @@ public final class RSocketClientTransport implements ClientTransport {
             case TCP:
                 TcpClient tcp = TcpClient.create().host(host).port(port)
                         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
+                if (loops != null) {
+                    tcp = tcp.runOn(loops);
+                }
                 if (ssl != null) {
                     SslContext context = ssl;
                     tcp = tcp.secure(spec -> spec.sslContext(context));

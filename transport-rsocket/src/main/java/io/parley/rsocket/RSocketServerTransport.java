@@ -16,6 +16,7 @@ import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.transport.netty.server.WebsocketServerTransport;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -30,12 +31,14 @@ import reactor.netty.tcp.TcpServer;
  *
  * RSocketServerTransport.tcp("0.0.0.0", 7443).secure(sslContext);   // TLS
  * RSocketServerTransport.websocket("127.0.0.1", 0);                  // port 0: any free port
+ * RSocketServerTransport.tcp("127.0.0.1", 7000)
+ *         .runOn(LoopResources.create("parley-server", 1, true));     // one event-loop thread
  * }</pre>
  *
  * <p>Each connection's SETUP names the data MIME type its requests are encoded in
  * ({@code application/json} from Spring and rsocket-js by default), and the metadata MIME type:
- * composite metadata, or bare routing metadata. Immutable; the {@code secure} variants return
- * new instances.
+ * composite metadata, or bare routing metadata. Immutable; {@code secure} and {@code runOn}
+ * return new instances.
  */
 public final class RSocketServerTransport implements ServerTransport {
 
@@ -45,12 +48,14 @@ public final class RSocketServerTransport implements ServerTransport {
     private final String host;
     private final int port;
     private final @Nullable SslContext ssl;
+    private final @Nullable LoopResources loops;
 
-    private RSocketServerTransport(Kind kind, String host, int port, @Nullable SslContext ssl) {
+    private RSocketServerTransport(Kind kind, String host, int port, @Nullable SslContext ssl, @Nullable LoopResources loops) {
         this.kind = kind;
         this.host = host;
         this.port = port;
         this.ssl = ssl;
+        this.loops = loops;
     }
 
     /**
@@ -61,7 +66,7 @@ public final class RSocketServerTransport implements ServerTransport {
      * @return the transport
      */
     public static RSocketServerTransport tcp(String host, int port) {
-        return new RSocketServerTransport(Kind.TCP, Objects.requireNonNull(host, "host"), checkPort(port), null);
+        return new RSocketServerTransport(Kind.TCP, Objects.requireNonNull(host, "host"), checkPort(port), null, null);
     }
 
     /**
@@ -72,7 +77,7 @@ public final class RSocketServerTransport implements ServerTransport {
      * @return the transport
      */
     public static RSocketServerTransport websocket(String host, int port) {
-        return new RSocketServerTransport(Kind.WEBSOCKET, Objects.requireNonNull(host, "host"), checkPort(port), null);
+        return new RSocketServerTransport(Kind.WEBSOCKET, Objects.requireNonNull(host, "host"), checkPort(port), null, null);
     }
 
     /**
@@ -87,7 +92,7 @@ public final class RSocketServerTransport implements ServerTransport {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("name: \"\" (expected: a non-empty name)");
         }
-        return new RSocketServerTransport(Kind.LOCAL, name, 0, null);
+        return new RSocketServerTransport(Kind.LOCAL, name, 0, null, null);
     }
 
     /**
@@ -105,7 +110,28 @@ public final class RSocketServerTransport implements ServerTransport {
         if (!sslContext.isServer()) {
             throw new IllegalArgumentException("sslContext: a client context (expected: a server context)");
         }
-        return new RSocketServerTransport(kind, host, port, sslContext);
+        return new RSocketServerTransport(kind, host, port, sslContext, loops);
+    }
+
+    /**
+     * Returns this transport serving on the given Reactor Netty event loops instead of Reactor
+     * Netty's shared default ones (as many threads as cores). With
+     * {@code LoopResources.create("parley-server", 1, true)} one thread accepts, reads and writes
+     * every connection, which is what a benchmark pinning its threads to CPUs wants, or a
+     * process that must keep its thread count down. Native epoll is used when Netty's
+     * {@code netty-transport-native-epoll} is on the class path, as with the defaults. The
+     * caller owns the loops: disposing the server leaves them running.
+     *
+     * @param loopResources the event loops to serve on
+     * @return the transport
+     * @throws IllegalStateException for the local transport, which has no event loops
+     */
+    public RSocketServerTransport runOn(LoopResources loopResources) {
+        Objects.requireNonNull(loopResources, "loopResources");
+        if (kind == Kind.LOCAL) {
+            throw new IllegalStateException("runOn: the local transport has no event loops (expected: tcp or websocket)");
+        }
+        return new RSocketServerTransport(kind, host, port, ssl, loopResources);
     }
 
     @Override
@@ -119,6 +145,9 @@ public final class RSocketServerTransport implements ServerTransport {
                         .map(closeable -> new BoundServer("local:" + host, closeable, connections));
             case WEBSOCKET:
                 HttpServer http = HttpServer.create().host(host).port(port);
+                if (loops != null) {
+                    http = http.runOn(loops);
+                }
                 if (ssl != null) {
                     SslContext context = ssl;
                     http = http.secure(spec -> spec.sslContext(context));
@@ -127,6 +156,9 @@ public final class RSocketServerTransport implements ServerTransport {
                         .map(channel -> new BoundServer(format(channel.address()), channel, connections));
             default:
                 TcpServer tcp = TcpServer.create().host(host).port(port);
+                if (loops != null) {
+                    tcp = tcp.runOn(loops);
+                }
                 if (ssl != null) {
                     SslContext context = ssl;
                     tcp = tcp.secure(spec -> spec.sslContext(context));
@@ -150,7 +182,7 @@ public final class RSocketServerTransport implements ServerTransport {
     @Override
     public String toString() {
         return "RSocketServerTransport{" + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + host
-                + (kind == Kind.LOCAL ? "" : ":" + port) + (ssl != null ? ", tls" : "") + "}";
+                + (kind == Kind.LOCAL ? "" : ":" + port) + (ssl != null ? ", tls" : "") + (loops != null ? ", own loops" : "") + "}";
     }
 
     /** A bound RSocket server, as core sees it. */

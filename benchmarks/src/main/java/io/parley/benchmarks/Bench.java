@@ -1,0 +1,362 @@
+package io.parley.benchmarks;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs the whole comparison in this JVM and writes its report: Parley against raw RSocket,
+ * Spring's RSocket messaging, gRPC-Java and raw Netty, each an echo over one loopback TCP
+ * connection with one event-loop thread per side.
+ *
+ * <pre>{@code
+ * mvn -q -Pbench -DskipTests package                                 # the full run, ~8 minutes
+ * mvn -q -Pbench -DskipTests package -Dbench.args="--runs 1 --layouts split"
+ * }</pre>
+ *
+ * <p>For each CPU layout (both event loops pinned to one CPU; one CPU each), each run, each
+ * system: calls/s, latency percentiles and allocation per call with 1, 16 and 256 calls in flight
+ * and 64-byte and 4 KiB payloads. Then, once per layout, cancel propagation; once per system,
+ * heap per pending call. The report goes to {@code <out>/<date>.md} with a chart beside it.
+ */
+public final class Bench {
+
+    /** The systems, by the key {@code --systems} takes, in the report's order. */
+    static final Map<String, Supplier<EchoSystem>> SYSTEMS = new LinkedHashMap<>();
+
+    static {
+        SYSTEMS.put("rsocket", RawRSocketSystem::new);
+        SYSTEMS.put("parley-bytes", ParleySystem::bytes);
+        SYSTEMS.put("parley-json", ParleySystem::json);
+        SYSTEMS.put("spring", SpringSystem::new);
+        SYSTEMS.put("grpc-direct", GrpcSystem::directExecutor);
+        SYSTEMS.put("grpc-default", GrpcSystem::defaultExecutor);
+        SYSTEMS.put("netty", NettySystem::new);
+    }
+
+    /** The systems measured for cancel propagation and memory; raw Netty gives the cancel limit. */
+    static final List<String> HOLDING = List.of("rsocket", "parley-bytes", "spring", "grpc-direct");
+
+    private static final String USAGE = String.join("\n",
+            "usage: Bench [options]",
+            "  --out DIR               where the report goes (default: results)",
+            "  --name NAME             the report's file name, without .md (default: today's date)",
+            "  --warmup-ms N           warm-up before each measured window (default 700)",
+            "  --first-warmup-ms N     warm-up before a system's first window in a run (default 1000)",
+            "  --jit-warmup-ms N       once per system and payload at the start, 16 in flight (default 2000)",
+            "  --measure-ms N          each measured window (default 1300)",
+            "  --runs N                runs of each configuration (default 2)",
+            "  --in-flight LIST        calls in flight (default 1,16,256)",
+            "  --payloads LIST         payload sizes in bytes (default 64,4096)",
+            "  --layouts LIST          shared,split (default both)",
+            "  --systems LIST          " + String.join(",", SYSTEMS.keySet()) + " (default all)",
+            "  --cancel-samples N      cancel samples kept per system and layout (default 10000)",
+            "  --cancel-warmup N       cancel samples discarded first (default 2000)",
+            "  --pending N             calls held for the memory figure (default 100000)",
+            "  --no-pin                leave every thread where the OS puts it");
+
+    private Bench() {
+    }
+
+    /** The options of one run; the defaults are the full run's. */
+    static final class Options {
+
+        Path out = Path.of("results");
+        String name = LocalDate.now().toString();
+        Duration warmup = Duration.ofMillis(700);
+        Duration firstWarmup = Duration.ofMillis(1000);
+        Duration jitWarmup = Duration.ofMillis(2000);
+        Duration measure = Duration.ofMillis(1300);
+        int runs = 2;
+        int[] inFlight = {1, 16, 256};
+        int[] payloads = {64, 4096};
+        List<Layout> layouts = List.of(Layout.values());
+        List<String> systems = List.copyOf(SYSTEMS.keySet());
+        int cancelSamples = 10_000;
+        int cancelWarmup = 2_000;
+        int pending = 100_000;
+        boolean pin = true;
+
+        static Options parse(String... args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                if (option.isBlank()) {
+                    continue;
+                }
+                if (option.equals("--no-pin")) {
+                    o.pin = false;
+                    continue;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(option + " needs a value");
+                }
+                String v = args[++i];
+                switch (option) {
+                    case "--out" -> o.out = Path.of(v);
+                    case "--name" -> o.name = v;
+                    case "--warmup-ms" -> o.warmup = Duration.ofMillis(positive(option, v));
+                    case "--first-warmup-ms" -> o.firstWarmup = Duration.ofMillis(positive(option, v));
+                    case "--jit-warmup-ms" -> o.jitWarmup = Duration.ofMillis(positive(option, v));
+                    case "--measure-ms" -> o.measure = Duration.ofMillis(positive(option, v));
+                    case "--runs" -> o.runs = positive(option, v);
+                    case "--in-flight" -> o.inFlight = ints(option, v);
+                    case "--payloads" -> o.payloads = ints(option, v);
+                    case "--layouts" -> o.layouts = Arrays.stream(v.split(",")).map(Layout::parse).toList();
+                    case "--systems" -> o.systems = systems(v);
+                    case "--cancel-samples" -> o.cancelSamples = positive(option, v);
+                    case "--cancel-warmup" -> o.cancelWarmup = positive(option, v);
+                    case "--pending" -> o.pending = positive(option, v);
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+                }
+            }
+            return o;
+        }
+
+        private static int positive(String option, String value) {
+            int n;
+            try {
+                n = Integer.parseInt(value.strip());
+            }
+            catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": '" + value + "' (expected: a whole number)");
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException(option + ": " + n + " (expected: > 0)");
+            }
+            return n;
+        }
+
+        private static int[] ints(String option, String value) {
+            return Arrays.stream(value.split(",")).mapToInt(s -> positive(option, s)).toArray();
+        }
+
+        private static List<String> systems(String value) {
+            List<String> list = Arrays.stream(value.split(",")).map(String::strip).toList();
+            for (String key : list) {
+                if (!SYSTEMS.containsKey(key)) {
+                    throw new IllegalArgumentException("--systems: '" + key + "' (expected: some of " + SYSTEMS.keySet() + ")");
+                }
+            }
+            return list;
+        }
+    }
+
+    /** Where the two event loops of a system run. */
+    enum Layout {
+        /** Both loops on CPU 0: the software's own cost, with no parallelism to hide it. */
+        SHARED("shared", "both event loops on CPU 0", 0, 0),
+        /** Server loop on CPU 0, client loop on CPU 1. */
+        SPLIT("split", "server loop on CPU 0, client loop on CPU 1", 0, 1);
+
+        final String key;
+        final String description;
+        final int serverCpu;
+        final int clientCpu;
+
+        Layout(String key, String description, int serverCpu, int clientCpu) {
+            this.key = key;
+            this.description = description;
+            this.serverCpu = serverCpu;
+            this.clientCpu = clientCpu;
+        }
+
+        static Layout parse(String key) {
+            for (Layout layout : values()) {
+                if (layout.key.equals(key.strip())) {
+                    return layout;
+                }
+            }
+            throw new IllegalArgumentException("--layouts: '" + key + "' (expected: shared or split)");
+        }
+    }
+
+    /** One measured window of one configuration. */
+    record Throughput(String system, Layout layout, int run, int payload, int inFlight, long calls,
+            double callsPerSecond, double p50Micros, double p99Micros, double p999Micros, double allocatedBytesPerCall) {
+    }
+
+    /** Cancel propagation of one system in one layout, or the raw Netty one-way limit. */
+    record Cancel(String system, Layout layout, long samples, double p50Micros, double p99Micros) {
+    }
+
+    /** Heap per pending call of one system. */
+    record Memory(String system, int pending, double bytesPerCall) {
+    }
+
+    /** Everything one run measured, and what it ran on. */
+    record Results(Options options, ZonedDateTime started, Duration wallTime, List<Throughput> throughput,
+            List<Cancel> cancels, List<Memory> memory, Map<Layout, List<String>> pinning, List<String> failures) {
+    }
+
+    /**
+     * Runs the comparison and writes the report.
+     *
+     * @param args see {@code --help}
+     */
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            if (Arrays.asList(args).contains("--help")) {
+                System.out.println(USAGE);
+                return;
+            }
+            options = Options.parse(args);
+        }
+        catch (IllegalArgumentException e) {
+            System.err.println("Bench: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        Results results = run(options);
+        Path report = Report.write(results);
+        System.out.println("Bench: report " + report.toAbsolutePath() + " (" + results.wallTime().toSeconds() + " s)");
+        if (!results.failures().isEmpty()) {
+            System.err.println("Bench: " + results.failures().size() + " failure(s): " + results.failures());
+            System.exit(1);
+        }
+    }
+
+    /** Runs every figure the options ask for. */
+    static Results run(Options options) {
+        ZonedDateTime started = ZonedDateTime.now();
+        long start = System.nanoTime();
+        boolean pinning = options.pin && Pinning.available();
+        List<Throughput> throughput = new ArrayList<>();
+        List<Cancel> cancels = new ArrayList<>();
+        List<Memory> memory = new ArrayList<>();
+        Map<Layout, List<String>> pinned = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        log("Bench: %s, %d CPUs, Java %s; pinning %s", options.name, Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), pinning ? "with taskset" : "unavailable: threads run where the OS puts them");
+
+        // The JIT's work outlives a system's instances: warm every system's code once, up front.
+        for (String key : options.systems) {
+            try (EchoSystem system = SYSTEMS.get(key).get()) {
+                system.start(options.payloads);
+                for (int payload : options.payloads) {
+                    ClosedLoop.run(system, payload, 16, options.jitWarmup, Duration.ofMillis(1));
+                }
+                log("  warmed up %s", system.name());
+            }
+            catch (Exception | AssertionError e) {
+                failures.add("warm-up " + key + ": " + e);
+                log("  warm-up %s FAILED: %s", key, e);
+            }
+        }
+
+        for (Layout layout : options.layouts) {
+            List<String> layoutPins = new ArrayList<>();
+            pinned.put(layout, layoutPins);
+            for (int run = 1; run <= options.runs; run++) {
+                for (String key : options.systems) {
+                    try (EchoSystem system = SYSTEMS.get(key).get()) {
+                        system.start(options.payloads);
+                        List<String> pins = pin(system, layout, pinning);
+                        if (run == 1) {
+                            layoutPins.add(system.name() + ": " + String.join(", ", pins));
+                        }
+                        boolean first = true;
+                        for (int payload : options.payloads) {
+                            for (int inFlight : options.inFlight) {
+                                ClosedLoop.Window w = ClosedLoop.run(system, payload, inFlight,
+                                        first ? options.firstWarmup : options.warmup, options.measure);
+                                first = false;
+                                Histogram h = w.latencyNanos();
+                                Throughput t = new Throughput(system.name(), layout, run, payload, inFlight, w.calls(),
+                                        w.callsPerSecond(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                                        h.getValueAtPercentile(99.9) / 1e3, w.allocatedBytesPerCall());
+                                throughput.add(t);
+                                log("  %-6s run %d  %-22s %5d B %4d in flight  %,10.0f calls/s  p50 %8.1f µs  p99 %8.1f µs  p99.9 %8.1f µs  %,7.0f B/call",
+                                        layout.key, run, t.system(), payload, inFlight, t.callsPerSecond(), t.p50Micros(),
+                                        t.p99Micros(), t.p999Micros(), t.allocatedBytesPerCall());
+                            }
+                        }
+                    }
+                    catch (Exception | AssertionError e) {
+                        failures.add(layout.key + " run " + run + " " + key + ": " + e);
+                        log("  %s run %d %s FAILED: %s", layout.key, run, key, e);
+                    }
+                }
+            }
+            for (String key : options.systems) {
+                if (!HOLDING.contains(key)) {
+                    continue;
+                }
+                try (EchoSystem system = SYSTEMS.get(key).get()) {
+                    system.start(new int[] {64});
+                    pin(system, layout, pinning);
+                    Histogram h = Probes.cancel(system, options.cancelWarmup, options.cancelSamples);
+                    cancels.add(new Cancel(system.name(), layout, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3,
+                            h.getValueAtPercentile(99) / 1e3));
+                    log("  %-6s cancel %-22s p50 %8.1f µs  p99 %8.1f µs  (%d samples)", layout.key, system.name(),
+                            h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getTotalCount());
+                }
+                catch (Exception | AssertionError e) {
+                    failures.add(layout.key + " cancel " + key + ": " + e);
+                    log("  %s cancel %s FAILED: %s", layout.key, key, e);
+                }
+            }
+            try (NettySystem netty = new NettySystem()) {
+                netty.start(new int[] {64});
+                pin(netty, layout, pinning);
+                Histogram h = Probes.oneWay(netty, options.cancelWarmup, options.cancelSamples);
+                cancels.add(new Cancel("raw Netty one-way write", layout, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3,
+                        h.getValueAtPercentile(99) / 1e3));
+                log("  %-6s one-way raw Netty write      p50 %8.1f µs  p99 %8.1f µs  (%d samples)", layout.key,
+                        h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getTotalCount());
+            }
+            catch (Exception | AssertionError e) {
+                failures.add(layout.key + " one-way netty: " + e);
+                log("  %s one-way netty FAILED: %s", layout.key, e);
+            }
+        }
+
+        for (String key : options.systems) {
+            if (!HOLDING.contains(key)) {
+                continue;
+            }
+            try (EchoSystem system = SYSTEMS.get(key).get()) {
+                system.start(new int[] {64});
+                double perCall = Probes.memory(system, options.pending);
+                memory.add(new Memory(system.name(), options.pending, perCall));
+                log("  memory %-22s %,8.0f B per pending call (%,d pending)", system.name(), perCall, options.pending);
+            }
+            catch (Exception | AssertionError e) {
+                failures.add("memory " + key + ": " + e);
+                log("  memory %s FAILED: %s", key, e);
+            }
+        }
+        return new Results(options, started, Duration.ofNanos(System.nanoTime() - start), throughput, cancels, memory,
+                pinned, failures);
+    }
+
+    private static List<String> pin(EchoSystem system, Layout layout, boolean pinning) throws Exception {
+        if (!pinning) {
+            return List.of("unpinned");
+        }
+        List<String> server = Pinning.pin(system.serverThreads(), layout.serverCpu);
+        List<String> client = Pinning.pin(system.clientThreads(), layout.clientCpu);
+        if (server.isEmpty() || client.isEmpty()) {
+            throw new IllegalStateException(system.name() + ": event-loop threads not found to pin (server "
+                    + system.serverThreads() + "-*: " + server + ", client " + system.clientThreads() + "-*: " + client + ")");
+        }
+        return List.of("server " + server + " on CPU " + layout.serverCpu, "client " + client + " on CPU " + layout.clientCpu);
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+}

@@ -1,0 +1,143 @@
+package io.parley.benchmarks;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import io.parley.core.RpcStatus;
+import io.parley.core.client.ParleyClient;
+import io.parley.core.codec.BytesCodec;
+import io.parley.core.codec.Codec;
+import io.parley.core.codec.JsonCodec;
+import io.parley.core.server.AsyncCall;
+import io.parley.core.server.ParleyServer;
+import io.parley.core.server.ServerMethod;
+import io.parley.rsocket.RSocketClientTransport;
+import io.parley.rsocket.RSocketServerTransport;
+import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * Parley over RSocket TCP: an {@code echo} method (WebFlux style, {@code Mono::just}) and a
+ * {@code hold} method in the MS-RPC style that never completes, watches {@code call.cancelled()}
+ * and aborts the call once the client cancelled. With the bytes codec the payload is a
+ * {@code byte[]}; with JSON an {@link EchoMessage}.
+ */
+final class ParleySystem implements EchoSystem {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final boolean json;
+    private final String serverThreads = Loops.prefix('s');
+    private final String clientThreads = Loops.prefix('c');
+    private final LoopResources serverLoops = Loops.reactor(serverThreads);
+    private final LoopResources clientLoops = Loops.reactor(clientThreads);
+    private final Held held = new Held();
+    private final Map<Integer, Object> requests = new HashMap<>();
+    private @Nullable ParleyServer server;
+    private @Nullable ParleyClient client;
+
+    private ParleySystem(boolean json) {
+        this.json = json;
+    }
+
+    static ParleySystem bytes() {
+        return new ParleySystem(false);
+    }
+
+    static ParleySystem json() {
+        return new ParleySystem(true);
+    }
+
+    @Override
+    public String name() {
+        return json ? "Parley JSON" : "Parley bytes";
+    }
+
+    private Class<?> type() {
+        return json ? EchoMessage.class : byte[].class;
+    }
+
+    private Codec codec() {
+        return json ? JsonCodec.create() : BytesCodec.create();
+    }
+
+    @Override
+    public void start(int[] payloadSizes) {
+        server = ParleyServer.builder()
+                .codec(codec())
+                .method(echo(type()))
+                .method(hold(type()))
+                .transport(RSocketServerTransport.tcp("127.0.0.1", 0).runOn(serverLoops))
+                .bindNow();
+        String address = server.address();
+        client = ParleyClient.builder()
+                .codec(codec())
+                .transport(RSocketClientTransport.tcp("127.0.0.1", Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)))
+                        .runOn(clientLoops))
+                .build();
+        for (int size : payloadSizes) {
+            requests.put(size, json ? EchoMessage.ofSize(size) : Payloads.bytes(size));
+            client.call("echo", requests.get(size), type()).block(TIMEOUT);
+        }
+        requests.put(0, json ? EchoMessage.ofSize(64) : Payloads.bytes(64));
+    }
+
+    private static <T> ServerMethod<T, T> echo(Class<T> type) {
+        return ServerMethod.mono("echo", type, Mono::just);
+    }
+
+    private <T> ServerMethod<T, T> hold(Class<T> type) {
+        return ServerMethod.async("hold", type, (T request, AsyncCall<T> call) -> {
+            held.started();
+            call.cancelled().subscribe(null, null, () -> {
+                held.cancelled();
+                call.abort(RpcStatus.CALL_CANCELLED.value());
+            });
+        });
+    }
+
+    @Override
+    public String serverThreads() {
+        return serverThreads;
+    }
+
+    @Override
+    public String clientThreads() {
+        return clientThreads;
+    }
+
+    @Override
+    public void call(int payloadSize, Done done) {
+        client.call("echo", requests.get(payloadSize), type()).subscribe(reply -> done.ok(), done::failed);
+    }
+
+    @Override
+    public boolean holds() {
+        return true;
+    }
+
+    @Override
+    public Runnable hold() {
+        return client.call("hold", requests.get(0), type()).subscribe(reply -> { }, error -> { })::dispose;
+    }
+
+    @Override
+    public Held held() {
+        return held;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.dispose();
+        }
+        if (server != null) {
+            server.dispose();
+        }
+        Loops.dispose(clientLoops);
+        Loops.dispose(serverLoops);
+    }
+}

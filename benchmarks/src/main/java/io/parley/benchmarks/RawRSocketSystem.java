@@ -1,0 +1,117 @@
+package io.parley.benchmarks;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.SocketAcceptor;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.transport.netty.server.CloseableChannel;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.rsocket.util.ByteBufPayload;
+import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * RSocket-Java request-response, the floor Parley builds on: zero-copy payloads, no metadata,
+ * the server hands the request back as the reply. A request whose data is empty is a held call.
+ */
+final class RawRSocketSystem implements EchoSystem {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final String serverThreads = Loops.prefix('s');
+    private final String clientThreads = Loops.prefix('c');
+    private final LoopResources serverLoops = Loops.reactor(serverThreads);
+    private final LoopResources clientLoops = Loops.reactor(clientThreads);
+    private final Held held = new Held();
+    private final Map<Integer, byte[]> payloads = new HashMap<>();
+    private @Nullable CloseableChannel server;
+    private @Nullable RSocket client;
+
+    @Override
+    public String name() {
+        return "raw RSocket";
+    }
+
+    @Override
+    public void start(int[] payloadSizes) {
+        server = RSocketServer.create(SocketAcceptor.forRequestResponse(this::respond))
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .bind(TcpServerTransport.create(TcpServer.create().host("127.0.0.1").port(0).runOn(serverLoops)))
+                .block(TIMEOUT);
+        client = RSocketConnector.create()
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .connect(TcpClientTransport.create(TcpClient.create()
+                        .host("127.0.0.1").port(server.address().getPort()).runOn(clientLoops)))
+                .block(TIMEOUT);
+        for (int size : payloadSizes) {
+            payloads.put(size, Payloads.bytes(size));
+            client.requestResponse(ByteBufPayload.create(payloads.get(size))).doOnNext(Payload::release).block(TIMEOUT);
+        }
+    }
+
+    private Mono<Payload> respond(Payload request) {
+        if (request.data().readableBytes() > 0) {
+            return Mono.just(request);
+        }
+        request.release();
+        held.started();
+        return Mono.<Payload>never().doOnCancel(held::cancelled);
+    }
+
+    @Override
+    public String serverThreads() {
+        return serverThreads;
+    }
+
+    @Override
+    public String clientThreads() {
+        return clientThreads;
+    }
+
+    @Override
+    public void call(int payloadSize, Done done) {
+        client.requestResponse(ByteBufPayload.create(payloads.get(payloadSize)))
+                .subscribe(reply -> {
+                    reply.release();
+                    done.ok();
+                }, done::failed);
+    }
+
+    @Override
+    public boolean holds() {
+        return true;
+    }
+
+    @Override
+    public Runnable hold() {
+        return client.requestResponse(ByteBufPayload.create(new byte[0])).subscribe(Payload::release, error -> { })::dispose;
+    }
+
+    @Override
+    public Held held() {
+        return held;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.dispose();
+        }
+        if (server != null) {
+            server.dispose();
+        }
+        Loops.dispose(clientLoops);
+        Loops.dispose(serverLoops);
+    }
+}

@@ -1,0 +1,80 @@
+package io.parley.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.parley.benchmarks.Bench.Cancel;
+import io.parley.benchmarks.Bench.Memory;
+import io.parley.benchmarks.Bench.Results;
+import io.parley.benchmarks.Bench.Throughput;
+
+/**
+ * The whole harness in seconds: every system answers, every figure comes out, the report and its
+ * chart render. It checks no timing target; the numbers of so short a run mean nothing.
+ */
+class BenchSmokeTest {
+
+    private static final List<String> SYSTEMS = List.of("raw RSocket", "Parley bytes", "Parley JSON", "Spring RSocket JSON",
+            "gRPC direct executor", "gRPC default executor", "raw Netty");
+
+    @Test
+    @Timeout(180)
+    void everySystemAnswers_everyFigureIsProduced_andTheReportRenders(@TempDir Path dir) throws Exception {
+        Bench.Options options = Bench.Options.parse("--out", dir.toString(), "--name", "smoke",
+                "--jit-warmup-ms", "200", "--first-warmup-ms", "100", "--warmup-ms", "50", "--measure-ms", "150",
+                "--runs", "1", "--in-flight", "1,16", "--payloads", "64", "--layouts", "split",
+                "--cancel-samples", "200", "--cancel-warmup", "20", "--pending", "2000");
+
+        Results results = Bench.run(options);
+
+        assertThat(results.failures()).isEmpty();
+        assertThat(results.throughput()).extracting(Throughput::system).containsAll(SYSTEMS);
+        assertThat(results.throughput()).hasSize(SYSTEMS.size() * 2).allSatisfy(t -> {
+            assertThat(t.calls()).as(t.system() + " calls").isPositive();
+            assertThat(t.callsPerSecond()).as(t.system() + " calls/s").isPositive();
+            assertThat(t.p50Micros()).as(t.system() + " p50").isPositive();
+            assertThat(t.p999Micros()).as(t.system() + " p99.9").isGreaterThanOrEqualTo(t.p99Micros()).isGreaterThanOrEqualTo(t.p50Micros());
+            assertThat(t.allocatedBytesPerCall()).as(t.system() + " allocation").isPositive();
+        });
+        assertThat(results.cancels()).extracting(Cancel::system).containsExactly(
+                "raw RSocket", "Parley bytes", "Spring RSocket JSON", "gRPC direct executor", "raw Netty one-way write");
+        assertThat(results.cancels()).allSatisfy(c -> {
+            assertThat(c.samples()).isEqualTo(200);
+            assertThat(c.p99Micros()).isGreaterThanOrEqualTo(c.p50Micros()).isPositive();
+        });
+        assertThat(results.memory()).extracting(Memory::system).containsExactly(
+                "raw RSocket", "Parley bytes", "Spring RSocket JSON", "gRPC direct executor");
+        assertThat(results.memory()).allSatisfy(m -> assertThat(m.bytesPerCall()).isFinite());
+        assertThat(results.wallTime()).isLessThan(Duration.ofMinutes(3));
+
+        Path markdown = Report.write(results);
+        String report = Files.readString(markdown);
+        assertThat(markdown.getFileName()).hasToString("smoke.md");
+        assertThat(report).contains("## Machine and JVM", "## Targets", "## Throughput, latency and allocation",
+                "## Cancel propagation", "## Memory per pending call", "![calls/s by calls in flight](smoke.png)");
+        for (String system : SYSTEMS) {
+            assertThat(report).contains("| " + system + " |");
+        }
+        byte[] png = Files.readAllBytes(dir.resolve("smoke.png"));
+        assertThat(png).hasSizeGreaterThan(1000);
+        assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    }
+
+    @Test
+    void options_badValues_areRefusedWithTheValueAndTheExpectation() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--runs", "0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("--runs: 0 (expected: > 0)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--systems", "corba"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--systems: 'corba'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--layouts", "diagonal"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--layouts: 'diagonal'");
+    }
+}
