@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.EnvironmentAware;
@@ -29,7 +30,7 @@ import io.parley.core.server.ParleyServer;
  * ({@code spring.lifecycle.timeout-per-shutdown-phase}, less a little to deliver the faults) to
  * end, and those still running then end with {@code RPC_S_SERVER_UNAVAILABLE}.
  */
-public class ParleyServerBootstrap implements SmartLifecycle, ApplicationEventPublisherAware, EnvironmentAware {
+public class ParleyServerBootstrap implements SmartLifecycle, DisposableBean, ApplicationEventPublisherAware, EnvironmentAware {
 
     /** The property under which the bound port is published. */
     public static final String LOCAL_PORT_PROPERTY = "local.parley.server.port";
@@ -123,6 +124,12 @@ public class ParleyServerBootstrap implements SmartLifecycle, ApplicationEventPu
         if (running != null) {
             running.dispose();
         }
+    }
+
+    /** Disposes the server however the context ends, stopped or only destroyed; a no-op once it is disposed. */
+    @Override
+    public void destroy() {
+        stop();
     }
 
     @Override

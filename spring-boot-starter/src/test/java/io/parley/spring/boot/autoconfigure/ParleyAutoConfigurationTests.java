@@ -88,6 +88,51 @@ class ParleyAutoConfigurationTests {
     }
 
     @Test
+    void contextWhoseRefreshFailsAfterTheServerStarted_freesThePort() {
+        java.util.concurrent.atomic.AtomicReference<ParleyServer> started = new java.util.concurrent.atomic.AtomicReference<>();
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withBean("failsAfterParley", org.springframework.context.SmartLifecycle.class, () -> new FailingLifecycle(started))
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(started.get()).as("the Parley server had started").isNotNull();
+                assertThat(started.get().isDisposed()).isTrue();
+            });
+    }
+
+    /** Starts after the Parley server and fails the refresh. */
+    static final class FailingLifecycle implements org.springframework.context.SmartLifecycle {
+
+        private final java.util.concurrent.atomic.AtomicReference<ParleyServer> started;
+
+        @org.springframework.beans.factory.annotation.Autowired
+        private ParleyServerBootstrap bootstrap;
+
+        FailingLifecycle(java.util.concurrent.atomic.AtomicReference<ParleyServer> started) {
+            this.started = started;
+        }
+
+        @Override
+        public void start() {
+            this.started.set(this.bootstrap.getServer());
+            throw new IllegalStateException("this application fails to start after Parley did");
+        }
+
+        @Override
+        public void stop() {
+        }
+
+        @Override
+        public boolean isRunning() {
+            return false;
+        }
+
+        @Override
+        public int getPhase() {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    @Test
     void serverMethodBean_isServed() {
         this.runner.withUserConfiguration(ServerMethodConfiguration.class).run((context) -> {
             assertThat(context).hasSingleBean(ParleyServerBootstrap.class);
