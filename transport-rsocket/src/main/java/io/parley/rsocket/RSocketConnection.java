@@ -41,7 +41,6 @@ final class RSocketConnection implements ClientConnection {
     private static final Logger log = Loggers.getLogger(RSocketConnection.class);
     private static final Duration LET_GO_WAIT = Duration.ofSeconds(5);
 
-
     /**
      * A balancer connects to a server inside the call; when that connect fails, or the balancer
      * has no server left, the request never went out, so it may go to another server. The
@@ -53,9 +52,8 @@ final class RSocketConnection implements ClientConnection {
             .doBeforeRetryAsync(signal -> afterCurrentTask())
             .onRetryExhaustedThrow((spec, signal) -> signal.failure());
 
-    @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<RSocketConnection, RSocketClient> CLIENT =
-            AtomicReferenceFieldUpdater.newUpdater(RSocketConnection.class, RSocketClient.class, "client");
+    private static final AtomicReferenceFieldUpdater<RSocketConnection, Client> CLIENT =
+            AtomicReferenceFieldUpdater.newUpdater(RSocketConnection.class, Client.class, "client");
 
     private final Supplier<RSocketClient> clients;
     private final String target;
@@ -65,20 +63,14 @@ final class RSocketConnection implements ClientConnection {
      * whose connect failed and ends for good once it has none left ("Pool is exhausted"): a
      * balanced connection then starts a new one from the full list of targets.
      */
-    private volatile RSocketClient client;
+    private volatile Client client;
     /** A balanced connection ends only when disposed; one server's ends with its client. */
     private final Sinks.Empty<Void> disposed = Sinks.empty();
     private volatile boolean closed;
-    /** Balancers that have ended; at most the current one. */
-    private final java.util.Set<RSocketClient> ended = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Long, Carrier> carriers = new ConcurrentHashMap<>();
     /** The RSocket the last call was sent on, when there is one server; calls skip the connect while it lives. */
     private volatile @Nullable RSocket live;
 
-    /**
-     * @param refreshTargets hands a balancer its targets again (servers it dropped come back); a
-     *        no-op for one server
-     */
     /**
      * @param clients makes the RSocket client: once, or for a balancer each time the last one ended
      * @param target what the client connects to, for messages
@@ -88,34 +80,38 @@ final class RSocketConnection implements ClientConnection {
         this.clients = clients;
         this.target = target;
         this.balanced = balanced;
-        this.client = newClient();
+        this.client = new Client(clients.get(), balanced);
     }
 
     /** The client to send on: for a balancer that has ended while this connection lives, a new one. */
     private RSocketClient client() {
-        RSocketClient current = client;
-        if (!balanced || !ended.contains(current) || closed) {
-            return current;
+        Client current = client;
+        if (!current.ended || closed) {
+            return current.rsocketClient;
         }
-        RSocketClient fresh = newClient();
+        Client fresh = new Client(clients.get(), true);
         if (CLIENT.compareAndSet(this, current, fresh)) {
-            ended.remove(current);
             if (closed) {
-                fresh.dispose();
+                fresh.rsocketClient.dispose();
             }
-            return fresh;
+            return fresh.rsocketClient;
         }
-        fresh.dispose();
-        return client;
+        fresh.rsocketClient.dispose();
+        return client.rsocketClient;
     }
 
-    /** A new client; a balancer's is noted as ended when it ends (its {@code isDisposed()} does not tell). */
-    private RSocketClient newClient() {
-        RSocketClient fresh = clients.get();
-        if (balanced) {
-            fresh.onClose().subscribe(null, error -> ended.add(fresh), () -> ended.add(fresh));
+    /** An RSocket client, and whether it has ended: a balancer's {@code isDisposed()} does not tell. */
+    private static final class Client {
+
+        final RSocketClient rsocketClient;
+        volatile boolean ended;
+
+        Client(RSocketClient rsocketClient, boolean watch) {
+            this.rsocketClient = rsocketClient;
+            if (watch) {
+                rsocketClient.onClose().subscribe(null, error -> ended = true, () -> ended = true);
+            }
         }
-        return fresh;
     }
 
     @Override
@@ -234,14 +230,14 @@ final class RSocketConnection implements ClientConnection {
 
     @Override
     public Mono<Void> onClose() {
-        return balanced ? disposed.asMono() : client.onClose();
+        return balanced ? disposed.asMono() : client.rsocketClient.onClose();
     }
 
     @Override
     public void dispose() {
         closed = true;
         disposed.tryEmitEmpty();
-        RSocketClient current = client;
+        RSocketClient current = client.rsocketClient;
         // A client whose connect failed has terminated itself; disposing it again would report
         // its "Disposed" error as dropped.
         if (!current.isDisposed()) {
@@ -251,7 +247,7 @@ final class RSocketConnection implements ClientConnection {
 
     @Override
     public boolean isDisposed() {
-        return balanced ? closed : client.isDisposed();
+        return balanced ? closed : client.rsocketClient.isDisposed();
     }
 
     @Override
