@@ -32,9 +32,10 @@ import reactor.util.retry.Retry;
 
 /**
  * A Parley client's connection: an {@link RSocketClient}, which connects on demand and again
- * after a drop. Each call remembers which RSocket carried it, so that a graceful cancel goes to
- * the same server even behind a load balancer; a graceful cancel made before the request is out
- * (while the connection is still being made) follows the request as soon as it is.
+ * after a drop. A call made while the connection is being made, or behind a load balancer,
+ * remembers which RSocket carried it, so that a graceful cancel goes to the same server and, made
+ * before the request is out, follows the request as soon as it is. A call to one server over a
+ * live connection goes out at once on that connection, where its graceful cancel follows it.
  */
 final class RSocketConnection implements ClientConnection {
 
@@ -119,7 +120,7 @@ final class RSocketConnection implements ClientConnection {
         RSocket rsocket = live;
         if (rsocket != null && !rsocket.isDisposed()) {
             // The connection is up and there is one server: nothing to wait for or to retry.
-            return new RSocketExchange<>(this, rsocket, request, reader, null);
+            return new RSocketExchange<>(rsocket, request, reader, null);
         }
         long callId = request.callId();
         // The carrier is registered as the call is subscribed, before the connection exists, so
@@ -128,7 +129,7 @@ final class RSocketConnection implements ClientConnection {
         // retryWhen may drop a cancel that races with their own subscriptions.
         return Mono.defer(() -> {
             Carrier carrier = register(callId);
-            Mono<T> call = Mono.defer(() -> connected().flatMap(r -> new RSocketExchange<>(this, r, request, reader, carrier)))
+            Mono<T> call = Mono.defer(() -> connected().flatMap(r -> new RSocketExchange<>(r, request, reader, carrier)))
                     .retryWhen(RETRY_UNSENT);
             if (callId != RpcRequest.NO_CALL_ID) {
                 call = call.doFinally(signal -> unregister(callId, carrier));
@@ -214,6 +215,13 @@ final class RSocketConnection implements ClientConnection {
     public void cancelGracefully(long callId) {
         Carrier carrier = carriers.get(callId);
         if (carrier == null) {
+            // A call on the fast path went out on the one server's live RSocket as it was made;
+            // the notice follows it there. (For a call that has ended, or whose connection has
+            // gone since, the server finds no such call and lets the notice lapse.)
+            RSocket rsocket = live;
+            if (!balanced && rsocket != null && !rsocket.isDisposed()) {
+                sendCancel(rsocket, callId);
+            }
             return;
         }
         RSocket rsocket = carrier.cancel();

@@ -19,26 +19,23 @@ import reactor.util.context.Context;
  * {@link RpcFault}. One object per call subscribes to RSocket and is the caller's subscription,
  * so a cancel goes straight to RSocket's request.
  *
- * <p>Used in two ways: on the connection's fast path, when the RSocket is known before the call
- * ({@code registers} true: the exchange keeps the call's {@link RSocketConnection.Carrier} on the
- * connection's books while it runs), and inside the slow path's connect, whose caller has
- * registered the carrier already.
+ * <p>Used in two ways: on the connection's fast path, when there is one server and its RSocket is
+ * known before the call (no carrier: the request goes out as the exchange is subscribed, so a
+ * graceful cancel sent later on that RSocket follows it, and the exchange itself cancels the
+ * request), and inside the slow path's connect, whose caller keeps the call's
+ * {@link RSocketConnection.Carrier} on the connection's books.
  */
 final class RSocketExchange<T> extends Mono<T> {
 
-    private final RSocketConnection connection;
     private final RSocket rsocket;
     private final RpcRequest request;
     private final ReplyReader<T> reader;
     private final RSocketConnection.@Nullable Carrier carrier;
 
     /**
-     * @param carrier the call's carrier, registered by the caller; {@code null} to have the
-     *        exchange make and register one of its own for each subscription
+     * @param carrier the call's carrier, registered by the caller; {@code null} on the fast path
      */
-    RSocketExchange(RSocketConnection connection, RSocket rsocket, RpcRequest request, ReplyReader<T> reader,
-            RSocketConnection.@Nullable Carrier carrier) {
-        this.connection = connection;
+    RSocketExchange(RSocket rsocket, RpcRequest request, ReplyReader<T> reader, RSocketConnection.@Nullable Carrier carrier) {
         this.rsocket = rsocket;
         this.request = request;
         this.reader = reader;
@@ -47,26 +44,19 @@ final class RSocketExchange<T> extends Mono<T> {
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-        RSocketConnection.Carrier c = carrier;
-        boolean registers = c == null;
-        if (c == null) {
-            c = connection.register(request.callId());
-        }
         Payload payload;
         try {
             payload = RSocketConnection.toPayload(request);
         }
         catch (Throwable error) {
-            if (registers) {
-                connection.unregister(request.callId(), c);
-            }
             Operators.error(actual, FaultCodec.toFault(error));
             return;
         }
-        rsocket.requestResponse(payload).subscribe(new Exchange<>(actual, this, c, registers));
+        RSocketConnection.Carrier c = carrier;
+        rsocket.requestResponse(payload).subscribe(new Exchange<>(actual, this, c));
         // The subscriber requested as it subscribed, so the REQUEST_RESPONSE frame is queued: a
         // graceful cancel sent after it on the same connection cannot overtake it.
-        if (request.callId() != RpcRequest.NO_CALL_ID && c.sent(rsocket)) {
+        if (c != null && request.callId() != RpcRequest.NO_CALL_ID && c.sent(rsocket)) {
             RSocketConnection.sendCancel(rsocket, request.callId());
         }
     }
@@ -75,18 +65,15 @@ final class RSocketExchange<T> extends Mono<T> {
 
         private final CoreSubscriber<? super T> actual;
         private final RSocketExchange<T> parent;
-        private final RSocketConnection.Carrier carrier;
-        private final boolean registered;
+        private final RSocketConnection.@Nullable Carrier carrier;
         private @Nullable Subscription upstream;
         private @Nullable T value;
         private boolean done;
 
-        Exchange(CoreSubscriber<? super T> actual, RSocketExchange<T> parent, RSocketConnection.Carrier carrier,
-                boolean registered) {
+        Exchange(CoreSubscriber<? super T> actual, RSocketExchange<T> parent, RSocketConnection.@Nullable Carrier carrier) {
             this.actual = actual;
             this.parent = parent;
             this.carrier = carrier;
-            this.registered = registered;
         }
 
         @Override
@@ -98,7 +85,9 @@ final class RSocketExchange<T> extends Mono<T> {
         public void onSubscribe(Subscription s) {
             if (Operators.validate(upstream, s)) {
                 upstream = s;
-                carrier.requestSubscribed(s);
+                if (carrier != null) {
+                    carrier.requestSubscribed(s);
+                }
                 actual.onSubscribe(this);
             }
         }
@@ -118,7 +107,6 @@ final class RSocketExchange<T> extends Mono<T> {
                 if (s != null) {
                     s.cancel();
                 }
-                end();
                 actual.onError(FaultCodec.toFault(error));
                 return;
             }
@@ -134,7 +122,6 @@ final class RSocketExchange<T> extends Mono<T> {
                 return;
             }
             done = true;
-            end();
             actual.onError(FaultCodec.toFault(error));
         }
 
@@ -144,7 +131,6 @@ final class RSocketExchange<T> extends Mono<T> {
                 return;
             }
             done = true;
-            end();
             T v = value;
             value = null;
             if (v != null) {
@@ -163,13 +149,14 @@ final class RSocketExchange<T> extends Mono<T> {
 
         @Override
         public void cancel() {
-            carrier.cancelAbortively();
-            end();
-        }
-
-        private void end() {
-            if (registered) {
-                parent.connection.unregister(parent.request.callId(), carrier);
+            RSocketConnection.Carrier c = carrier;
+            if (c != null) {
+                c.cancelAbortively();
+                return;
+            }
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
             }
         }
     }
