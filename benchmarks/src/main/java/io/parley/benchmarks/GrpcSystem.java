@@ -40,7 +40,7 @@ import io.grpc.stub.StreamObserver;
  * Either with a direct executor on both sides (handlers and callbacks on the event loops), or with
  * gRPC's default executor (a cached pool, not pinned).
  */
-final class GrpcSystem implements EchoSystem {
+final class GrpcSystem extends ThreadNamedSystem {
 
     /**
      * Bytes as gRPC's own marshallers treat them: the outgoing stream tells its length and drains
@@ -89,8 +89,6 @@ final class GrpcSystem implements EchoSystem {
     private static final MethodDescriptor<byte[], byte[]> HOLD = method("hold");
 
     private final boolean direct;
-    private final String serverThreads = Loops.prefix('s');
-    private final String clientThreads = Loops.prefix('c');
     private final EventLoopGroup serverLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(serverThreads, true), EpollIoHandler.newFactory());
     private final EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(clientThreads, true), EpollIoHandler.newFactory());
     private final Held held = new Held();
@@ -160,16 +158,6 @@ final class GrpcSystem implements EchoSystem {
             ClientCalls.blockingUnaryCall(channel, ECHO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), payloads.get(size));
         }
         payloads.put(0, Payloads.bytes(64));
-    }
-
-    @Override
-    public String serverThreads() {
-        return serverThreads;
-    }
-
-    @Override
-    public String clientThreads() {
-        return clientThreads;
     }
 
     @Override

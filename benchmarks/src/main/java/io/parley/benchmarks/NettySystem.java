@@ -31,13 +31,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * order. A frame of the one-way kind gets no reply: the server only notes when it read it, the
  * limit the cancel figure is held against.
  */
-final class NettySystem implements EchoSystem {
+final class NettySystem extends ThreadNamedSystem {
 
     private static final byte ECHO = 0;
     private static final byte ONE_WAY = 1;
 
-    private final String serverThreads = Loops.prefix('s');
-    private final String clientThreads = Loops.prefix('c');
     private final EventLoopGroup serverLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(serverThreads, true), EpollIoHandler.newFactory());
     private final EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(clientThreads, true), EpollIoHandler.newFactory());
     private final Map<Integer, byte[]> payloads = new HashMap<>();
@@ -95,16 +93,6 @@ final class NettySystem implements EchoSystem {
 
     private static LengthFieldBasedFrameDecoder decoder() {
         return new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0);
-    }
-
-    @Override
-    public String serverThreads() {
-        return serverThreads;
-    }
-
-    @Override
-    public String clientThreads() {
-        return clientThreads;
     }
 
     @Override

@@ -25,13 +25,11 @@ import reactor.netty.resources.LoopResources;
  * and aborts the call once the client cancelled. With the bytes codec the payload is a
  * {@code byte[]}; with JSON an {@link EchoMessage}.
  */
-final class ParleySystem implements EchoSystem {
+final class ParleySystem extends ThreadNamedSystem {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final boolean json;
-    private final String serverThreads = Loops.prefix('s');
-    private final String clientThreads = Loops.prefix('c');
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
@@ -97,16 +95,6 @@ final class ParleySystem implements EchoSystem {
                 call.abort(RpcStatus.CALL_CANCELLED.value());
             });
         });
-    }
-
-    @Override
-    public String serverThreads() {
-        return serverThreads;
-    }
-
-    @Override
-    public String clientThreads() {
-        return clientThreads;
     }
 
     @Override

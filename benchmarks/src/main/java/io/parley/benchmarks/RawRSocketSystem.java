@@ -25,12 +25,10 @@ import reactor.netty.tcp.TcpServer;
  * RSocket-Java request-response, the floor Parley builds on: zero-copy payloads, no metadata,
  * the server hands the request back as the reply. A request whose data is empty is a held call.
  */
-final class RawRSocketSystem implements EchoSystem {
+final class RawRSocketSystem extends ThreadNamedSystem {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final String serverThreads = Loops.prefix('s');
-    private final String clientThreads = Loops.prefix('c');
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
@@ -67,16 +65,6 @@ final class RawRSocketSystem implements EchoSystem {
         request.release();
         held.started();
         return Mono.<Payload>never().doOnCancel(held::cancelled);
-    }
-
-    @Override
-    public String serverThreads() {
-        return serverThreads;
-    }
-
-    @Override
-    public String clientThreads() {
-        return clientThreads;
     }
 
     @Override

@@ -30,12 +30,10 @@ import reactor.netty.tcp.TcpServer;
  * Jackson 3, both set up by hand as Spring Boot would: Spring's default strategies plus JSON, a
  * zero-copy server (Boot's choice for Netty buffers); the requester picks its decoder itself.
  */
-final class SpringSystem implements EchoSystem {
+final class SpringSystem extends ThreadNamedSystem {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final String serverThreads = Loops.prefix('s');
-    private final String clientThreads = Loops.prefix('c');
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final EchoController controller = new EchoController();
@@ -75,16 +73,6 @@ final class SpringSystem implements EchoSystem {
             requester.route("echo").data(requests.get(size)).retrieveMono(EchoMessage.class).block(TIMEOUT);
         }
         requests.put(0, EchoMessage.ofSize(64));
-    }
-
-    @Override
-    public String serverThreads() {
-        return serverThreads;
-    }
-
-    @Override
-    public String clientThreads() {
-        return clientThreads;
     }
 
     @Override

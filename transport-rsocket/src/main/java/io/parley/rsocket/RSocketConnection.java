@@ -129,17 +129,15 @@ final class RSocketConnection implements ClientConnection {
         // retryWhen may drop a cancel that races with their own subscriptions.
         return Mono.defer(() -> {
             Carrier carrier = register(callId);
-            Mono<T> call = Mono.defer(() -> connected().flatMap(r -> new RSocketExchange<>(r, request, reader, carrier)))
-                    .retryWhen(RETRY_UNSENT);
-            if (callId != RpcRequest.NO_CALL_ID) {
-                call = call.doFinally(signal -> unregister(callId, carrier));
-            }
-            return call.doOnCancel(carrier::cancelAbortively);
+            return Mono.defer(() -> connected().flatMap(r -> new RSocketExchange<>(r, request, reader, carrier)))
+                    .retryWhen(RETRY_UNSENT)
+                    .doFinally(signal -> unregister(callId, carrier))
+                    .doOnCancel(carrier::cancelAbortively);
         });
     }
 
     /** A new call's carrier, on the books under its id (a call without one is not looked up). */
-    Carrier register(long callId) {
+    private Carrier register(long callId) {
         Carrier carrier = new Carrier();
         if (callId != RpcRequest.NO_CALL_ID) {
             carriers.put(callId, carrier);
@@ -147,7 +145,7 @@ final class RSocketConnection implements ClientConnection {
         return carrier;
     }
 
-    void unregister(long callId, Carrier carrier) {
+    private void unregister(long callId, Carrier carrier) {
         if (callId != RpcRequest.NO_CALL_ID) {
             carriers.remove(callId, carrier);
         }

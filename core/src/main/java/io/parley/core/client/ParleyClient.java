@@ -174,9 +174,7 @@ public final class ParleyClient implements Disposable {
 
     private <R> Mono<R> exchange(ClientConnection c, RpcRequest request, ClientConnection.ReplyReader<R> reader,
             CallOptions options, Scheduler timer, long madeAt, CancelRelay relay) {
-        Mono<R> reply = c.call(request, reader)
-                .doOnSubscribe(relay)
-                .onErrorMap(e -> !(e instanceof RpcFault), ParleyClient::asFault);
+        Mono<R> reply = new FaultMapping<>(c.call(request, reader).doOnSubscribe(relay));
         Duration graceful = options.gracefulTimeout();
         if (graceful == null) {
             return reply;

@@ -48,6 +48,12 @@ public final class ParleyServer implements Disposable {
     /** The default limit on a request's encoded size: 4 MiB. */
     public static final int DEFAULT_MAX_INBOUND_PAYLOAD_SIZE = 4 * 1024 * 1024;
 
+    /**
+     * How long a shutdown waits, once no call is in flight, before it closes the connections: the
+     * last replies and faults are on their way out when their calls end, and go out first.
+     */
+    private static final Duration LAST_WORDS_TIME = Duration.ofMillis(100);
+
     private final Map<String, ServerMethod<?, ?>> methods;
     private final Map<String, Codec> codecs;
     private final int maxCallsPerConnection;
@@ -55,19 +61,13 @@ public final class ParleyServer implements Disposable {
     private final CallObserver observer;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder droppedReplies = new LongAdder();
-    /**
-     * How long a shutdown waits, once no call is in flight, before it closes the connections: the
-     * last replies and faults are on their way out when their calls end, and go out first.
-     */
-    private static final Duration LAST_WORDS_TIME = Duration.ofMillis(100);
-
     /** Emits once no call is in flight, after a shutdown has begun. */
     private final Sinks.Empty<Void> drained = Sinks.empty();
     /** Emits once the server is disposed. */
     private final Sinks.Empty<Void> terminated = Sinks.empty();
-    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    /** Set once a shutdown has begun: from then on new calls are refused. */
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private volatile @Nullable TransportServer transportServer;
-    private volatile boolean shuttingDown;
     private volatile boolean disposed;
 
     private ParleyServer(Builder builder) {
@@ -115,12 +115,12 @@ public final class ParleyServer implements Disposable {
 
     /** Whether the server is bound and takes new calls: not shutting down, not disposed. */
     public boolean isAccepting() {
-        return transportServer != null && !shuttingDown && !disposed;
+        return transportServer != null && !shuttingDown.get() && !disposed;
     }
 
     /** Whether {@link #shutdown(Duration)} has begun, or the server is disposed. */
     public boolean isShuttingDown() {
-        return shuttingDown || disposed;
+        return shuttingDown.get() || disposed;
     }
 
     /**
@@ -142,8 +142,7 @@ public final class ParleyServer implements Disposable {
             throw new IllegalArgumentException("grace: " + grace + " (expected: zero or more)");
         }
         return Mono.defer(() -> {
-            if (shutdownStarted.compareAndSet(false, true)) {
-                shuttingDown = true;
+            if (shuttingDown.compareAndSet(false, true)) {
                 if (activeCalls() == 0) {
                     drained.tryEmitEmpty();
                 }
@@ -152,7 +151,7 @@ public final class ParleyServer implements Disposable {
                         // The last replies and faults go out before the connections close under them.
                         .then(Mono.delay(LAST_WORDS_TIME, Schedulers.parallel()))
                         .doFinally(signal -> dispose())
-                        .subscribe(null, error -> dispose());
+                        .subscribe();
             }
             return terminated.asMono();
         });
@@ -217,7 +216,7 @@ public final class ParleyServer implements Disposable {
 
     /** A call left the books; during a shutdown, the last one lets it finish early. */
     void callEnded() {
-        if (shuttingDown && activeCalls() == 0) {
+        if (shuttingDown.get() && activeCalls() == 0) {
             drained.tryEmitEmpty();
         }
     }
@@ -238,7 +237,7 @@ public final class ParleyServer implements Disposable {
 
         @Override
         public ServerSession openSession(String dataMimeType) {
-            if (shuttingDown || disposed) {
+            if (isShuttingDown()) {
                 throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down");
             }
             Codec codec = codecs.get(dataMimeType);

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -131,12 +132,12 @@ final class Session implements ServerSession {
 
     /** Shutdown: ends every call in flight with the fault. */
     void abortAll(RpcFault fault) {
-        for (ServerCall<?> call : calls.values()) {
-            call.shutDown(fault);
-        }
-        for (ServerCall<?> call : anonymous) {
-            call.shutDown(fault);
-        }
+        forEachCall(call -> call.shutDown(fault));
+    }
+
+    private void forEachCall(Consumer<ServerCall<?>> action) {
+        calls.values().forEach(action);
+        anonymous.forEach(action);
     }
 
     void replyDropped() {
@@ -182,11 +183,6 @@ final class Session implements ServerSession {
         closed = true;
         earlyCancels.clear();
         server.sessionClosed(this);
-        for (ServerCall<?> call : calls.values()) {
-            call.connectionClosed();
-        }
-        for (ServerCall<?> call : anonymous) {
-            call.connectionClosed();
-        }
+        forEachCall(ServerCall::connectionClosed);
     }
 }

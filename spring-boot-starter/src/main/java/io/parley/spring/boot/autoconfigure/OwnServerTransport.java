@@ -20,6 +20,8 @@ import reactor.core.publisher.Mono;
  */
 final class OwnServerTransport implements ClientTransport {
 
+    private static final String LOOPBACK = "127.0.0.1";
+
     private final ParleyProperties properties;
     private final ObjectProvider<ParleyServerBootstrap> localServer;
     private final Environment environment;
@@ -60,32 +62,31 @@ final class OwnServerTransport implements ClientTransport {
         }
         ParleyProperties.Server own = this.properties.getServer();
         String path = ParleyTransports.mappingPath(own);
-        String target;
+        RSocketClientTransport transport;
         if (path != null) {
             Integer webPort = this.environment.getProperty("local.server.port", Integer.class);
             if (webPort == null) {
                 throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the web server serving parley.server.mapping-path "
                         + path + " has not published its port (local.server.port)");
             }
-            target = "ws://127.0.0.1:" + webPort + path;
+            transport = RSocketClientTransport.websocket(LOOPBACK, webPort, path);
         }
         else {
+            String host = isWildcard(own.getAddress()) ? LOOPBACK : own.getAddress();
             Integer port = ParleyServerBootstrap.portOf(server.address());
-            target = loopbackIfWildcard(own.getAddress()) + ":" + port;
+            if (port == null) {
+                throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "this application's Parley server, at "
+                        + server.address() + ", has no port to call");
+            }
+            transport = (own.getTransport() == ParleyProperties.Transport.WEBSOCKET)
+                    ? RSocketClientTransport.websocket(host, port) : RSocketClientTransport.tcp(host, port);
         }
-        RSocketClientTransport transport = ParleyTransports.target("parley.server", target, own.getTransport())
-            .connectTimeout(this.properties.getClient().getConnectTimeout());
-        if (this.ssl != null) {
-            transport = transport.secure(this.ssl);
-        }
-        return transport;
+        transport = transport.connectTimeout(this.properties.getClient().getConnectTimeout());
+        return (this.ssl != null) ? transport.secure(this.ssl) : transport;
     }
 
-    private static String loopbackIfWildcard(String address) {
-        if (address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]")) {
-            return "127.0.0.1";
-        }
-        return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
     }
 
     @Override

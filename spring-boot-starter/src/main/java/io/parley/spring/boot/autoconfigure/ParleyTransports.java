@@ -93,7 +93,7 @@ final class ParleyTransports {
             if (ssl != null) {
                 transport = transport.secure(ssl);
             }
-            else if (targets.get(i).trim().toLowerCase(Locale.ROOT).startsWith("wss://")) {
+            else if (isWss(targets.get(i))) {
                 transport = transport.secure(defaultClientSslContext(property));
             }
             transports.add(transport.connectTimeout(connectTimeout));
@@ -116,8 +116,7 @@ final class ParleyTransports {
             throw invalid(property, target, expected);
         }
         String value = target.trim();
-        String lower = value.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("ws://") || lower.startsWith("wss://")) {
+        if (isWss(value) || value.toLowerCase(Locale.ROOT).startsWith("ws://")) {
             try {
                 URI uri = new URI(value);
                 if (uri.getHost() == null || uri.getPort() < 0) {
@@ -150,6 +149,10 @@ final class ParleyTransports {
         }
         return (transport == Transport.WEBSOCKET) ? RSocketClientTransport.websocket(host, port)
                 : RSocketClientTransport.tcp(host, port);
+    }
+
+    private static boolean isWss(String target) {
+        return target.trim().toLowerCase(Locale.ROOT).startsWith("wss://");
     }
 
     static CallOptions defaultOptions(ParleyProperties.Timeout timeout) {
