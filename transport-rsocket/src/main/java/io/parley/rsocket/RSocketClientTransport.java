@@ -13,15 +13,15 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientTransport;
-import io.rsocket.core.RSocketClient;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.frame.decoder.PayloadDecoder;
-import io.rsocket.loadbalance.LoadbalanceRSocketClient;
+import io.rsocket.loadbalance.LoadbalanceStrategy;
 import io.rsocket.loadbalance.LoadbalanceTarget;
+import io.rsocket.loadbalance.RoundRobinLoadbalanceStrategy;
+import io.rsocket.loadbalance.WeightedLoadbalanceStrategy;
 import io.rsocket.transport.local.LocalClientTransport;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.client.WebsocketClientTransport;
-import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
@@ -244,28 +244,25 @@ public final class RSocketClientTransport implements ClientTransport {
     }
 
     @Override
-    public Mono<ClientConnection> connect(String dataMimeType) {
-        return Mono.fromSupplier(() -> new RSocketConnection(() -> client(dataMimeType), toString(), !targets.isEmpty()));
-    }
-
-    private RSocketClient client(String dataMimeType) {
+    public ClientConnection connect(String dataMimeType) {
         RSocketConnector connector = RSocketConnector.create()
                 .dataMimeType(dataMimeType)
                 .metadataMimeType(ParleyMetadataCodec.COMPOSITE_MIME_TYPE)
                 .keepAlive(keepAliveInterval, keepAliveMaxLifeTime)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY);
         if (targets.isEmpty()) {
-            return RSocketClient.from(connector.connect(rsocketTransport()));
+            return RSocketConnection.single(connector, rsocketTransport(connectTimeout), toString());
         }
         List<LoadbalanceTarget> list = new ArrayList<>(targets.size());
         for (RSocketClientTransport target : targets) {
-            list.add(LoadbalanceTarget.from(target.toString(), target.rsocketTransport()));
+            // The balanced transport's connect timeout is every target's, as its javadoc says.
+            list.add(LoadbalanceTarget.from(target.toString(), target.rsocketTransport(connectTimeout)));
         }
-        LoadbalanceRSocketClient.Builder builder = LoadbalanceRSocketClient.builder(Mono.just(list)).connector(connector);
-        return (kind == Kind.WEIGHTED ? builder.weightedLoadbalanceStrategy() : builder.roundRobinLoadbalanceStrategy()).build();
+        LoadbalanceStrategy strategy = kind == Kind.WEIGHTED ? WeightedLoadbalanceStrategy.create() : new RoundRobinLoadbalanceStrategy();
+        return RSocketConnection.balanced(connector, list, strategy, toString());
     }
 
-    private io.rsocket.transport.ClientTransport rsocketTransport() {
+    private io.rsocket.transport.ClientTransport rsocketTransport(Duration connectTimeout) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         switch (kind) {
             case LOCAL:

@@ -1,167 +1,156 @@
 package io.parley.rsocket;
 
-import java.net.ConnectException;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.ThreadExecutorMap;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.TransportCall;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketClient;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.loadbalance.LoadbalanceRSocketClient;
+import io.rsocket.loadbalance.LoadbalanceStrategy;
+import io.rsocket.loadbalance.LoadbalanceTarget;
 import io.rsocket.util.ByteBufPayload;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
-import reactor.util.retry.Retry;
 
 /**
- * A Parley client's connection: an {@link RSocketClient}, which connects on demand and again
- * after a drop. A call made while the connection is being made, or behind a load balancer,
- * remembers which RSocket carried it, so that a graceful cancel goes to the same server and, made
- * before the request is out, follows the request as soon as it is. A call to one server over a
- * live connection goes out at once on that connection, where its graceful cancel follows it.
+ * A Parley client's connection over RSocket, and the one owner of what is behind it: RSocket's
+ * own {@link RSocketClient}, which connects on demand and again after a drop, or RSocket's
+ * {@link LoadbalanceRSocketClient} over several servers. Parley adds no reconnect or balancing
+ * of its own; it only tells the balancer its targets again when a call finds a server gone, so
+ * that the balancer's pool makes that server's connection anew.
+ *
+ * <p>Each call is an {@link RSocketCall}. To one server over a live connection it goes out at
+ * once on that connection; otherwise it first waits for one ({@link #connected()}), which is the
+ * only time it can be moved to another server: nothing has been sent.
  */
 final class RSocketConnection implements ClientConnection {
 
     private static final Logger log = Loggers.getLogger(RSocketConnection.class);
     private static final Duration LET_GO_WAIT = Duration.ofSeconds(5);
 
+    private static final AtomicReferenceFieldUpdater<RSocketConnection, RSocketClient> CLIENT =
+            AtomicReferenceFieldUpdater.newUpdater(RSocketConnection.class, RSocketClient.class, "client");
+
     /**
-     * A balancer connects to a server inside the call; when that connect fails, or the balancer
-     * has no server left, the request never went out, so it may go to another server. The
-     * balancer drops the failed server only after it has told the call, in the same event-loop
-     * task: the retry waits for that task to end.
+     * RSocket's client. One server's ends for good when a connect fails (RSocket expects a retry
+     * inside the connect); the next call that needs a connection then makes a new one from
+     * {@link #connect}. A balancer's never ends while this connection lives.
      */
-    private static final Retry RETRY_UNSENT = Retry.max(3)
-            .filter(RSocketConnection::neverSent)
-            .doBeforeRetryAsync(signal -> afterCurrentTask())
-            .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-
-    private static final AtomicReferenceFieldUpdater<RSocketConnection, Client> CLIENT =
-            AtomicReferenceFieldUpdater.newUpdater(RSocketConnection.class, Client.class, "client");
-
-    private final Supplier<RSocketClient> clients;
+    private volatile RSocketClient client;
+    private final @Nullable Mono<RSocket> connect;
     private final String target;
-    private final boolean balanced;
-    /**
-     * The RSocket client. One server's reconnects by itself. RSocket's balancer drops a server
-     * whose connect failed and ends for good once it has none left ("Pool is exhausted"): a
-     * balanced connection then starts a new one from the full list of targets.
-     */
-    private volatile Client client;
-    /** A balanced connection ends only when disposed; one server's ends with its client. */
-    private final Sinks.Empty<Void> disposed = Sinks.empty();
-    private volatile boolean closed;
-    private final ConcurrentHashMap<Long, Carrier> carriers = new ConcurrentHashMap<>();
+    /** What the balancer is fed; {@code null} for one server. */
+    private final Sinks.@Nullable Many<List<LoadbalanceTarget>> targets;
+    private final List<LoadbalanceTarget> targetList;
     /** The RSocket the last call was sent on, when there is one server; calls skip the connect while it lives. */
     private volatile @Nullable RSocket live;
+    private volatile boolean disposed;
+
+    private RSocketConnection(RSocketClient client, @Nullable Mono<RSocket> connect, String target,
+            Sinks.@Nullable Many<List<LoadbalanceTarget>> targets, List<LoadbalanceTarget> targetList) {
+        this.client = client;
+        this.connect = connect;
+        this.target = target;
+        this.targets = targets;
+        this.targetList = targetList;
+    }
+
+    /** To one server: RSocket's client connects on the first call and again after a drop. */
+    static RSocketConnection single(RSocketConnector connector, io.rsocket.transport.ClientTransport transport, String target) {
+        Mono<RSocket> connect = connector.connect(transport);
+        return new RSocketConnection(RSocketClient.from(connect), connect, target, null, List.of());
+    }
 
     /**
-     * @param clients makes the RSocket client: once, or for a balancer each time the last one ended
-     * @param target what the client connects to, for messages
-     * @param balanced whether the client is RSocket's balancer over several servers
+     * Over several servers with RSocket's balancer. Its targets come from a publisher that never
+     * completes, so a pool whose every server has failed waits for the list again instead of
+     * ending for good ("Pool is exhausted").
      */
-    RSocketConnection(Supplier<RSocketClient> clients, String target, boolean balanced) {
-        this.clients = clients;
-        this.target = target;
-        this.balanced = balanced;
-        this.client = new Client(clients.get(), balanced);
-    }
-
-    /** The client to send on: for a balancer that has ended while this connection lives, a new one. */
-    private RSocketClient client() {
-        Client current = client;
-        if (!current.ended || closed) {
-            return current.rsocketClient;
-        }
-        Client fresh = new Client(clients.get(), true);
-        if (CLIENT.compareAndSet(this, current, fresh)) {
-            if (closed) {
-                fresh.rsocketClient.dispose();
-            }
-            return fresh.rsocketClient;
-        }
-        fresh.rsocketClient.dispose();
-        return client.rsocketClient;
-    }
-
-    /** An RSocket client, and whether it has ended: a balancer's {@code isDisposed()} does not tell. */
-    private static final class Client {
-
-        final RSocketClient rsocketClient;
-        volatile boolean ended;
-
-        Client(RSocketClient rsocketClient, boolean watch) {
-            this.rsocketClient = rsocketClient;
-            if (watch) {
-                rsocketClient.onClose().subscribe(null, error -> ended = true, () -> ended = true);
-            }
-        }
+    static RSocketConnection balanced(RSocketConnector connector, List<LoadbalanceTarget> list, LoadbalanceStrategy strategy,
+            String target) {
+        Sinks.Many<List<LoadbalanceTarget>> targets = Sinks.many().replay().latest();
+        targets.tryEmitNext(list);
+        LoadbalanceRSocketClient client = LoadbalanceRSocketClient.builder(targets.asFlux())
+                .connector(connector)
+                .loadbalanceStrategy(strategy)
+                .build();
+        return new RSocketConnection(client, null, target, targets, list);
     }
 
     @Override
-    public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
+    public TransportCall newCall(RpcRequest request) {
+        return new RSocketCall(this, request);
+    }
+
+    boolean balanced() {
+        return targets != null;
+    }
+
+    /** The one server's live RSocket, if there is one: a call can go out on it at once. */
+    @Nullable RSocket live() {
         RSocket rsocket = live;
-        if (rsocket != null && !rsocket.isDisposed()) {
-            // The connection is up and there is one server: nothing to wait for or to retry.
-            return new RSocketExchange<>(rsocket, request, reader, null);
-        }
-        long callId = request.callId();
-        // The carrier is registered as the call is subscribed, before the connection exists, so
-        // that a graceful cancel made while connecting waits for the request instead of being lost.
-        // An abortive cancel goes from the outermost operator straight to the request: flatMap and
-        // retryWhen may drop a cancel that races with their own subscriptions.
-        return Mono.defer(() -> {
-            Carrier carrier = register(callId);
-            return Mono.defer(() -> connected().flatMap(r -> new RSocketExchange<>(r, request, reader, carrier)))
-                    .retryWhen(RETRY_UNSENT)
-                    .doFinally(signal -> unregister(callId, carrier))
-                    .doOnCancel(carrier::cancelAbortively);
-        });
+        return rsocket != null && !rsocket.isDisposed() ? rsocket : null;
     }
 
-    /** A new call's carrier, on the books under its id (a call without one is not looked up). */
-    private Carrier register(long callId) {
-        Carrier carrier = new Carrier();
-        if (callId != RpcRequest.NO_CALL_ID) {
-            carriers.put(callId, carrier);
+    /**
+     * An RSocket connected to a server, for a call not yet sent. It errors with an
+     * {@link RpcFault} ({@code RPC_S_SERVER_UNAVAILABLE}) when no connection could be made.
+     */
+    Mono<RSocket> connected() {
+        if (disposed) {
+            return Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
         }
-        return carrier;
+        Mono<RSocket> connected = balanced()
+                ? client.source().flatMap(RSocketConnection::probed)
+                : client().source().flatMap(rsocket -> rsocket.isDisposed() ? afterLetGo(rsocket) : Mono.just(rsocket))
+                        .doOnNext(rsocket -> live = rsocket);
+        return connected.onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
+                "could not connect to " + target + ": " + error.getMessage(), error));
     }
 
-    private void unregister(long callId, Carrier carrier) {
-        if (callId != RpcRequest.NO_CALL_ID) {
-            carriers.remove(callId, carrier);
+    /** One server's client: a new one if the last ended after a failed connect. */
+    private RSocketClient client() {
+        RSocketClient current = client;
+        Mono<RSocket> c = connect;
+        if (!current.isDisposed() || c == null || disposed) {
+            return current;
         }
+        RSocketClient fresh = RSocketClient.from(c);
+        if (CLIENT.compareAndSet(this, current, fresh)) {
+            if (disposed) {
+                fresh.dispose();
+            }
+            return fresh;
+        }
+        return client;
     }
 
-    private Mono<RSocket> connected() {
-        RSocketClient current = client();
-        return current.source()
-                .flatMap(rsocket -> rsocket.isDisposed() ? afterLetGo(current, rsocket) : Mono.just(rsocket))
-                .doOnNext(rsocket -> {
-                    if (!balanced) {
-                        live = rsocket;
-                    }
-                })
-                .onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
-                        "could not connect to " + target + ": " + error.getMessage(), error));
+    /**
+     * A server of the balancer's pool, connected. The pool connects lazily, inside the first
+     * request; a call must not be that request, or it could not know whether it was sent when
+     * the connect fails. So an unconnected server is sent an empty METADATA_PUSH first (a
+     * Parley server ignores it), which completes once the connection is there.
+     */
+    private static Mono<RSocket> probed(RSocket pooled) {
+        if (pooled.availability() > 0) {
+            return Mono.just(pooled);
+        }
+        return pooled.metadataPush(ByteBufPayload.create(Unpooled.EMPTY_BUFFER, Unpooled.EMPTY_BUFFER)).thenReturn(pooled);
     }
 
     /**
@@ -170,28 +159,22 @@ final class RSocketConnection implements ClientConnection {
      * connection has closed, a moment later. A call in that moment waits for the close, at most
      * {@link #LET_GO_WAIT}, and asks again: the next connection, not the dead one, carries it.
      */
-    private Mono<RSocket> afterLetGo(RSocketClient current, RSocket ended) {
+    private Mono<RSocket> afterLetGo(RSocket ended) {
         return ended.onClose()
                 .onErrorResume(error -> Mono.empty())
                 .timeout(LET_GO_WAIT, Mono.empty())
-                .then(Mono.defer(current::source))
+                .then(Mono.defer(() -> client().source()))
                 .flatMap(rsocket -> rsocket.isDisposed()
                         ? Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no live connection to " + target))
                         : Mono.just(rsocket));
     }
 
-    /** No connection could be made, or the balancer had no server to make one to: the request never went out. */
-    private static boolean neverSent(Throwable error) {
-        return error instanceof RpcFault
-                && (error.getCause() instanceof ConnectException || error.getCause() instanceof CancellationException);
-    }
-
-    private static Mono<Void> afterCurrentTask() {
-        EventExecutor eventLoop = ThreadExecutorMap.currentExecutor();
-        if (eventLoop == null) {
-            return Mono.empty();
+    /** A call found a server gone before it sent anything: the balancer is told its targets again, and remakes that server. */
+    void retarget() {
+        Sinks.Many<List<LoadbalanceTarget>> t = targets;
+        if (t != null && !disposed) {
+            t.emitNext(targetList, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
         }
-        return Mono.create(sink -> eventLoop.execute(sink::success));
     }
 
     static Payload toPayload(RpcRequest request) {
@@ -209,25 +192,6 @@ final class RSocketConnection implements ClientConnection {
         return ByteBufPayload.create(data, metadata);
     }
 
-    @Override
-    public void cancelGracefully(long callId) {
-        Carrier carrier = carriers.get(callId);
-        if (carrier == null) {
-            // A call on the fast path went out on the one server's live RSocket as it was made;
-            // the notice follows it there. (For a call that has ended, or whose connection has
-            // gone since, the server finds no such call and lets the notice lapse.)
-            RSocket rsocket = live;
-            if (!balanced && rsocket != null && !rsocket.isDisposed()) {
-                sendCancel(rsocket, callId);
-            }
-            return;
-        }
-        RSocket rsocket = carrier.cancel();
-        if (rsocket != null) {
-            sendCancel(rsocket, callId);
-        }
-    }
-
     static void sendCancel(RSocket rsocket, long callId) {
         ByteBuf metadata = ParleyMetadataCodec.encodeCancel(ByteBufAllocator.DEFAULT, callId);
         rsocket.metadataPush(ByteBufPayload.create(Unpooled.EMPTY_BUFFER, metadata))
@@ -235,79 +199,26 @@ final class RSocketConnection implements ClientConnection {
     }
 
     @Override
-    public Mono<Void> onClose() {
-        return balanced ? disposed.asMono() : client.rsocketClient.onClose();
-    }
-
-    @Override
     public void dispose() {
-        closed = true;
-        disposed.tryEmitEmpty();
-        RSocketClient current = client.rsocketClient;
+        disposed = true;
+        Sinks.Many<List<LoadbalanceTarget>> t = targets;
+        if (t != null) {
+            t.tryEmitComplete();
+        }
         // A client whose connect failed has terminated itself; disposing it again would report
         // its "Disposed" error as dropped.
-        if (!current.isDisposed()) {
-            current.dispose();
+        if (!client.isDisposed()) {
+            client.dispose();
         }
     }
 
     @Override
     public boolean isDisposed() {
-        return balanced ? closed : client.rsocketClient.isDisposed();
+        return disposed;
     }
 
     @Override
     public String toString() {
         return "RSocketConnection{" + target + "}";
-    }
-
-    /**
-     * Which RSocket carried a call, once its request is out, and whether a graceful cancel is
-     * waiting for that moment. Behind a load balancer the carrier is only known then.
-     *
-     * <p>And the subscription to the RSocket request, which an abortive cancel reaches directly,
-     * past the operators on the way that may drop it (see {@code CancelRelay} in core).
-     */
-    static final class Carrier {
-
-        private static final AtomicReferenceFieldUpdater<Carrier, Subscription> REQUEST =
-                AtomicReferenceFieldUpdater.newUpdater(Carrier.class, Subscription.class, "request");
-
-        private @Nullable RSocket rsocket;
-        private boolean cancelWaiting;
-        private volatile @Nullable Subscription request;
-
-        /** A request was made: cancelled at once if the call already was; replaces an earlier attempt's, which never went out. */
-        void requestSubscribed(Subscription subscription) {
-            for (;;) {
-                Subscription current = request;
-                if (current == Operators.cancelledSubscription()) {
-                    subscription.cancel();
-                    return;
-                }
-                if (REQUEST.compareAndSet(this, current, subscription)) {
-                    return;
-                }
-            }
-        }
-
-        /** The call was cancelled abortively: so is its request, now or when it is made. */
-        void cancelAbortively() {
-            Operators.terminate(REQUEST, this);
-        }
-
-        /** The request is out on {@code sent}; true if a graceful cancel was waiting for it. */
-        synchronized boolean sent(RSocket sent) {
-            rsocket = sent;
-            return cancelWaiting;
-        }
-
-        /** The RSocket to send a graceful cancel on, or null if the request is not out yet and the cancel waits. */
-        synchronized @Nullable RSocket cancel() {
-            if (rsocket == null) {
-                cancelWaiting = true;
-            }
-            return rsocket;
-        }
     }
 }

@@ -1,166 +1,270 @@
 package io.parley.core.client;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
 
 import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
-import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.RpcRequest;
-import org.reactivestreams.Subscription;
-
+import io.parley.core.transport.TransportCall;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A {@link ClientCall} and its state machine: the seed's client table.
+ * One client call, whatever way it was made, and its state machine: the seed's client table.
  *
  * <pre>
- *   C --request sent--> WComp --outcome--> Comp --complete()--> End
- *   C --exception-----> End                      (ParleyClient.start throws)
- *   WComp --cancel(GRACEFUL)--> Can --> WComp     (the notice goes out; still waiting)
- *   WComp --cancel(ABORTIVE)--> Can --> Comp      (CANCEL goes out; outcome CALL_CANCELLED)
+ *   C     --start: the request goes to the transport------------------> WComp
+ *   C     --cancelled before it started (a Mono disposed at once)-----> Comp (CALL_CANCELLED), nothing sent
+ *   WComp --cancel(GRACEFUL) or the graceful timeout: Can, the notice-> WComp (still waiting)
+ *   WComp --cancel(ABORTIVE): Can, CANCEL goes out--------------------> Comp (CALL_CANCELLED)
+ *   WComp --the abortive timeout: CANCEL goes out---------------------> Comp (RPC_S_TIMEOUT)
+ *   WComp --the reply, or a fault (the server's or the transport's)---> Comp
+ *   Comp  --complete() collects it, or the Mono's subscriber gets it--> End
  * </pre>
  *
- * The state is the one reference {@link #outcome}: {@code null} while waiting (WComp), an
- * {@link Outcome} once it is known (Comp), that outcome marked ended once collected (End). The
- * reply, a fault, an abortive cancel and the abortive timeout race to CAS it from {@code null};
- * exactly one wins, so the call has exactly one outcome.
+ * (The seed's "C, on exception, go to End" happens before this object exists:
+ * {@link ParleyClient#start} throws, the {@code Mono} errors.)
+ *
+ * <p>The phase and its flags are the one {@code int} {@link #state}. The reply, a fault, an
+ * abortive cancel and the abortive timeout race to move it to {@link #COMP}; the one CAS that
+ * does decides the outcome, so a call has exactly one. The winner then publishes the
+ * {@link Outcome}: a reader that finds Comp before the outcome is there treats the call as still
+ * pending, and the winner delivers it, so nothing is lost between the two writes.
+ *
+ * <p>The same object is the {@code Subscription} of the everyday {@code Mono} ({@link CallMono}):
+ * cancelling it is the abortive cancel, with no operator in between that could drop it; and the
+ * {@link TransportCall.Listener} of the transport's handle.
  */
-final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
+final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listener, Subscription {
+
+    /** Phase C: made, not yet handed to the transport. */
+    static final int C = 0;
+    /** Phase WComp: the transport has the call; waiting for the notification. */
+    static final int WCOMP = 1;
+    /** Phase Comp: the outcome is decided. */
+    static final int COMP = 2;
+    /** Phase End: the outcome was collected ({@link #complete}) or given to the {@code Mono}'s subscriber. */
+    static final int END = 3;
+    private static final int PHASE = 0b11;
+    /** Flag Can: a graceful cancel was issued; the call still waits for the server's own end. */
+    static final int CAN = 1 << 2;
+    /** Flag: the {@code Mono}'s subscriber has requested the reply. */
+    private static final int REQUESTED = 1 << 3;
+    /** Flag: the outcome went to the {@code Mono}'s subscriber, or never will (it cancelled). */
+    private static final int DELIVERED = 1 << 4;
 
     @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<DefaultClientCall, Outcome> OUTCOME =
-            AtomicReferenceFieldUpdater.newUpdater(DefaultClientCall.class, Outcome.class, "outcome");
-    @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<DefaultClientCall, Subscription> UPSTREAM =
-            AtomicReferenceFieldUpdater.newUpdater(DefaultClientCall.class, Subscription.class, "upstream");
+    private static final AtomicIntegerFieldUpdater<DefaultClientCall> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(DefaultClientCall.class, "state");
 
-    private final ParleyClient client;
     private final RpcRequest request;
-    private final ClientConnection.ReplyReader<R> reader;
+    private final ReplyDecoder<R> decoder;
     private final CallOptions options;
     private final CallObserver.Scope scope;
-    private final Disposable.Composite timers = Disposables.composite();
-    private final Sinks.One<R> replySink = Sinks.one();
+    private final TransportCall transport;
+    /** The everyday {@code Mono}'s subscriber, or {@code null} for a call made with {@link ParleyClient#start}. */
+    private final @Nullable CoreSubscriber<? super R> actual;
+    /** The notification of a call made with {@link ParleyClient#start}; {@code null} for a {@code Mono}. */
+    private final Sinks.@Nullable One<R> notification;
 
+    private volatile int state;
     private volatile @Nullable Outcome<R> outcome;
-    private volatile @Nullable Subscription upstream;
-    private volatile @Nullable Disposable connecting;
-    private volatile @Nullable ClientConnection connection;
-    private volatile boolean requestSent;
-    private volatile boolean gracefulRequested;
-    /** Written and read on the thread that delivers the reply's signals, one after the other. */
+    private volatile @Nullable Disposable gracefulTimer;
+    private volatile @Nullable Disposable abortiveTimer;
+    /** Written and read on the transport's thread, which signals one call serially. */
     private @Nullable R reply;
 
-    DefaultClientCall(ParleyClient client, RpcRequest request, ClientConnection.ReplyReader<R> reader, CallOptions options,
-            CallObserver.Scope scope) {
-        this.client = client;
+    DefaultClientCall(RpcRequest request, ReplyDecoder<R> decoder, CallOptions options, CallObserver.Scope scope,
+            TransportCall transport, @Nullable CoreSubscriber<? super R> actual) {
         this.request = request;
-        this.reader = reader;
+        this.decoder = decoder;
         this.options = options;
         this.scope = scope;
+        this.transport = transport;
+        this.actual = actual;
+        this.notification = actual == null ? Sinks.one() : null;
     }
 
-    /** C: makes the call. */
+    /** Decodes a reply's bytes; what it throws becomes the call's {@code RPC_X_BAD_STUB_DATA}. */
+    @FunctionalInterface
+    interface ReplyDecoder<R> {
+        @Nullable R decode(ByteBuffer bytes);
+    }
+
+    // ---- C -> WComp -------------------------------------------------------------------------
+
+    /** C: hands the call to the transport and starts its timers; for a {@code Mono}, after its subscriber has its subscription. */
     void start() {
-        Scheduler timer = Schedulers.parallel();
+        CoreSubscriber<? super R> subscriber = actual;
+        if (subscriber != null) {
+            subscriber.onSubscribe(this);
+        }
+        for (;;) {
+            int s = state;
+            if (phase(s) != C) {
+                // Cancelled by its subscriber in onSubscribe: the request never goes out.
+                return;
+            }
+            if (STATE.compareAndSet(this, s, s | WCOMP)) {
+                break;
+            }
+        }
         Duration graceful = options.gracefulTimeout();
         if (graceful != null) {
-            timers.add(timer.schedule(() -> cancel(CancelMode.GRACEFUL), graceful.toNanos(), TimeUnit.NANOSECONDS));
+            gracefulTimer = Schedulers.parallel().schedule(() -> cancel(CancelMode.GRACEFUL),
+                    graceful.toNanos(), TimeUnit.NANOSECONDS);
         }
         Duration abortive = options.abortiveTimeout();
         if (abortive != null) {
-            timers.add(timer.schedule(() -> cancelAbortively(new RpcFault(RpcStatus.TIMEOUT,
-                    "no outcome within " + abortive + "; the call was cancelled")), abortive.toNanos(), TimeUnit.NANOSECONDS));
+            abortiveTimer = Schedulers.parallel().schedule(() -> cancelAbortively(new RpcFault(RpcStatus.TIMEOUT,
+                    "no outcome within " + abortive + "; the call was cancelled")), abortive.toNanos(), TimeUnit.NANOSECONDS);
         }
-        Disposable subscription = client.connection().subscribe(this::send, this::fail);
-        connecting = subscription;
-        if (outcome != null) {
-            subscription.dispose();
+        // An outcome decided between the CAS and the writes above could not see the timers.
+        if (phase(state) >= COMP) {
+            disposeTimers();
         }
+        transport.start(this);
     }
 
-    private void send(ClientConnection c) {
-        connection = c;
-        if (outcome != null) {
+    // ---- the transport's signals: WComp -> Comp ----------------------------------------------
+
+    @Override
+    public void onNext(ByteBuffer bytes) {
+        if (phase(state) >= COMP) {
             return;
         }
-        // The request goes out during subscribe; a graceful notice may follow it, never precede it.
-        c.call(request, reader).subscribe(this);
-        requestSent = true;
-        if (gracefulRequested) {
-            c.cancelGracefully(request.callId());
+        try {
+            reply = decoder.decode(bytes);
         }
-    }
-
-    @Override
-    public void onSubscribe(Subscription s) {
-        if (Operators.setOnce(UPSTREAM, this, s)) {
-            s.request(Long.MAX_VALUE);
+        catch (RuntimeException e) {
+            // A codec's CodecException, or whatever a codec of the application's own throws.
+            if (decide(new Outcome<>(null, new RpcFault(RpcStatus.BAD_STUB_DATA,
+                    "the reply of '" + request.method() + "' could not be decoded: " + e.getMessage(), e)))) {
+                transport.cancel();
+            }
         }
-    }
-
-    @Override
-    public void onNext(R value) {
-        reply = value;
     }
 
     @Override
     public void onComplete() {
-        finish(new Outcome<>(RpcStatus.OK, reply, null));
+        R value = reply;
+        reply = null;
+        decide(new Outcome<>(value, null));
     }
 
-    /** A fault that arrives after an abortive cancel lost the race; the call's outcome stands, so it is not reported. */
     @Override
-    public void onError(Throwable error) {
-        fail(error);
+    public void onFault(RpcFault fault) {
+        decide(new Outcome<>(null, fault));
     }
 
-    private void fail(Throwable error) {
-        finish(new Outcome<>(null, null, ParleyClient.asFault(error)));
-    }
-
-    private boolean finish(Outcome<R> result) {
-        if (!OUTCOME.compareAndSet(this, null, result)) {
-            return false;
+    /** Moves WComp (or C) to Comp with this outcome if nothing else has; true if it did. */
+    private boolean decide(Outcome<R> result) {
+        int s;
+        do {
+            s = state;
+            if (phase(s) >= COMP) {
+                return false;
+            }
         }
-        timers.dispose();
+        while (!STATE.compareAndSet(this, s, (s & ~PHASE) | COMP));
+        outcome = result;
+        disposeTimers();
         scope.end(result.status);
-        if (result.fault != null) {
-            replySink.tryEmitError(result.fault);
+        Sinks.One<R> sink = notification;
+        if (sink != null) {
+            if (result.fault != null) {
+                sink.tryEmitError(result.fault);
+            }
+            else if (result.reply != null) {
+                sink.tryEmitValue(result.reply);
+            }
+            else {
+                sink.tryEmitEmpty();
+            }
         }
-        else if (result.reply != null) {
-            replySink.tryEmitValue(result.reply);
-        }
-        else {
-            replySink.tryEmitEmpty();
+        else if ((state & REQUESTED) != 0 || result.reply == null) {
+            deliver();
         }
         return true;
     }
 
+    /** Comp -> End for a {@code Mono}: the subscriber gets the outcome, once, and only with demand for a reply. */
+    private void deliver() {
+        Outcome<R> o = outcome;
+        CoreSubscriber<? super R> subscriber = actual;
+        if (o == null || subscriber == null || (addFlags(DELIVERED) & DELIVERED) != 0) {
+            return;
+        }
+        setPhase(END);
+        if (o.fault != null) {
+            subscriber.onError(o.fault);
+            return;
+        }
+        if (o.reply != null) {
+            subscriber.onNext(o.reply);
+        }
+        subscriber.onComplete();
+    }
+
+    // ---- the Mono's subscription ----------------------------------------------------------------
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n) && (addFlags(REQUESTED) & REQUESTED) == 0 && outcome != null) {
+            deliver();
+        }
+    }
+
+    /** The {@code Mono}'s subscriber cancelled: the abortive cancel, of which it hears nothing. */
+    @Override
+    public void cancel() {
+        addFlags(DELIVERED);
+        cancelAbortively(new RpcFault(RpcStatus.CALL_CANCELLED, "the client cancelled the call"));
+    }
+
+    // ---- cancels -------------------------------------------------------------------------------
+
+    /** Can -> Comp: ends the call with the given fault and tells the transport; false if it had already ended. */
     private boolean cancelAbortively(RpcFault cause) {
-        if (!finish(new Outcome<>(null, null, cause))) {
+        if (!decide(new Outcome<>(null, cause))) {
             return false;
         }
-        Operators.terminate(UPSTREAM, this);
-        Disposable subscription = connecting;
-        if (subscription != null) {
-            subscription.dispose();
-        }
+        transport.cancel();
         return true;
     }
+
+    @Override
+    public RpcStatus cancel(CancelMode mode) {
+        int s = state;
+        if (phase(s) == END) {
+            return RpcStatus.INVALID_ASYNC_HANDLE;
+        }
+        if (phase(s) == COMP) {
+            return RpcStatus.NOT_CANCELLED;
+        }
+        if (mode == CancelMode.ABORTIVE) {
+            return cancelAbortively(new RpcFault(RpcStatus.CALL_CANCELLED, "the client cancelled the call"))
+                    ? RpcStatus.OK : cancel(mode);
+        }
+        if ((addFlags(CAN) & CAN) == 0) {
+            transport.cancelGracefully();
+        }
+        return RpcStatus.OK;
+    }
+
+    // ---- the handle ----------------------------------------------------------------------------
 
     @Override
     public RpcStatus status() {
@@ -169,36 +273,17 @@ final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
     }
 
     @Override
-    public RpcStatus cancel(CancelMode mode) {
-        Outcome<R> o = outcome;
-        if (o != null) {
-            return o.ended ? RpcStatus.INVALID_ASYNC_HANDLE : RpcStatus.NOT_CANCELLED;
-        }
-        if (mode == CancelMode.ABORTIVE) {
-            if (cancelAbortively(new RpcFault(RpcStatus.CALL_CANCELLED, "the client cancelled the call"))) {
-                return RpcStatus.OK;
-            }
-            return cancel(mode);
-        }
-        gracefulRequested = true;
-        ClientConnection c = connection;
-        if (c != null && requestSent && outcome == null) {
-            c.cancelGracefully(request.callId());
-        }
-        return RpcStatus.OK;
-    }
-
-    @Override
     public RpcStatus complete(Consumer<? super R> replyConsumer) {
         for (;;) {
+            int s = state;
+            if (phase(s) == END) {
+                return RpcStatus.INVALID_ASYNC_HANDLE;
+            }
             Outcome<R> o = outcome;
             if (o == null) {
                 return RpcStatus.ASYNC_CALL_PENDING;
             }
-            if (o.ended) {
-                return RpcStatus.INVALID_ASYNC_HANDLE;
-            }
-            if (OUTCOME.compareAndSet(this, o, o.end())) {
+            if (STATE.compareAndSet(this, s, (s & ~PHASE) | END)) {
                 if (o.reply != null) {
                     replyConsumer.accept(o.reply);
                 }
@@ -214,12 +299,13 @@ final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
 
     @Override
     public Mono<R> reply() {
-        return replySink.asMono();
+        Sinks.One<R> sink = notification;
+        return sink != null ? sink.asMono() : Mono.error(new IllegalStateException("a Mono call has no handle"));
     }
 
     @Override
     public Mono<RpcStatus> completion() {
-        return replySink.asMono().then(Mono.fromSupplier(this::status)).onErrorResume(e -> Mono.fromSupplier(this::status));
+        return reply().then(Mono.fromSupplier(this::status)).onErrorResume(e -> Mono.fromSupplier(this::status));
     }
 
     @Override
@@ -232,32 +318,73 @@ final class DefaultClientCall<R> implements ClientCall<R>, CoreSubscriber<R> {
         return request.callId();
     }
 
-    @Override
-    public String toString() {
-        return "ClientCall{" + request.method() + ", id=" + request.callId() + ", " + status() + "}";
+    /** The seed's name of the call's state: C, WComp, Can (a graceful cancel waits), Comp or End. */
+    String stateName() {
+        int s = state;
+        switch (phase(s)) {
+            case C:
+                return "C";
+            case WCOMP:
+                return (s & CAN) != 0 ? "Can" : "WComp";
+            case COMP:
+                return "Comp";
+            default:
+                return "End";
+        }
     }
 
-    /** What the call came to; immutable, so one CAS publishes it whole. */
+    @Override
+    public String toString() {
+        return "ClientCall{" + request.method() + ", id=" + request.callId() + ", " + stateName() + ", " + status() + "}";
+    }
+
+    // ---- the state word ------------------------------------------------------------------------
+
+    private static int phase(int s) {
+        return s & PHASE;
+    }
+
+    /** Adds flags; returns the state before. */
+    private int addFlags(int flags) {
+        for (;;) {
+            int s = state;
+            if ((s & flags) == flags || STATE.compareAndSet(this, s, s | flags)) {
+                return s;
+            }
+        }
+    }
+
+    private void setPhase(int phase) {
+        for (;;) {
+            int s = state;
+            if (phase(s) >= phase || STATE.compareAndSet(this, s, (s & ~PHASE) | phase)) {
+                return;
+            }
+        }
+    }
+
+    private void disposeTimers() {
+        Disposable t = gracefulTimer;
+        if (t != null) {
+            t.dispose();
+        }
+        t = abortiveTimer;
+        if (t != null) {
+            t.dispose();
+        }
+    }
+
+    /** What the call came to; immutable, so one write publishes it whole. */
     private static final class Outcome<R> {
 
         final RpcStatus status;
         final @Nullable R reply;
         final @Nullable RpcFault fault;
-        final boolean ended;
 
-        Outcome(@Nullable RpcStatus status, @Nullable R reply, @Nullable RpcFault fault) {
-            this(fault != null ? fault.status() : status, reply, fault, false);
-        }
-
-        private Outcome(@Nullable RpcStatus status, @Nullable R reply, @Nullable RpcFault fault, boolean ended) {
-            this.status = status != null ? status : RpcStatus.OK;
+        Outcome(@Nullable R reply, @Nullable RpcFault fault) {
+            this.status = fault != null ? fault.status() : RpcStatus.OK;
             this.reply = reply;
             this.fault = fault;
-            this.ended = ended;
-        }
-
-        Outcome<R> end() {
-            return new Outcome<>(status, reply, fault, true);
         }
     }
 }

@@ -3,9 +3,7 @@ package io.parley.core.client;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
@@ -19,11 +17,10 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.TransportCall;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Makes calls to a Parley server.
@@ -45,7 +42,12 @@ import reactor.core.scheduler.Schedulers;
  * connection has closed. A call that fails ends with an {@link RpcFault}: the server's fault
  * code unchanged, {@code RPC_S_SERVER_UNAVAILABLE} when no server could be reached,
  * {@code RPC_S_COMM_FAILURE} when the connection ended under the call,
- * {@code RPC_X_BAD_STUB_DATA} when a request or reply could not be encoded or decoded.
+ * {@code RPC_X_BAD_STUB_DATA} when a request or reply could not be encoded or decoded,
+ * {@code RPC_S_INVALID_ARG} for a call that cannot be sent as made (a method name over 255 UTF-8
+ * bytes, a request over the transport's frame).
+ *
+ * <p>Every call, made either way, is one {@code ClientCall} state machine over one transport
+ * handle; the {@code Mono} is a thin door to it whose cancel reaches the transport directly.
  *
  * <p>Thread-safe; one client serves any number of concurrent calls.
  */
@@ -56,8 +58,7 @@ public final class ParleyClient implements Disposable {
     private final CallOptions defaultOptions;
     private final CallObserver observer;
     private final AtomicLong callIds = new AtomicLong();
-    private final ConnectionHolder connection;
-    private volatile @Nullable ClientConnection current;
+    private final ClientConnection connection;
     private volatile boolean disposed;
 
     private ParleyClient(ClientTransport transport, Codec codec, CallOptions defaultOptions, CallObserver observer) {
@@ -65,7 +66,7 @@ public final class ParleyClient implements Disposable {
         this.codec = codec;
         this.defaultOptions = defaultOptions;
         this.observer = observer;
-        this.connection = new ConnectionHolder(this::connect);
+        this.connection = transport.connect(codec.mimeType());
     }
 
     /** Returns a builder for a client. */
@@ -128,68 +129,7 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(replyType, "replyType");
         Objects.requireNonNull(options, "options");
-        return Mono.defer(() -> {
-            RpcRequest rpcRequest = newRequest(method, request, options);
-            ClientConnection.ReplyReader<R> reader = reader(replyType);
-            ClientConnection live = connection.live();
-            if (live != null && options.gracefulTimeout() == null && options.abortiveTimeout() == null) {
-                // Connected, and no timers: the transport's call, its errors made faults, is the whole call.
-                Mono<R> reply = new FaultMapping<>(live.call(rpcRequest, reader));
-                return observer == CallObserver.NONE ? reply : observed(reply, observer.start(method));
-            }
-            Scheduler timer = Schedulers.parallel();
-            long madeAt = timer.now(TimeUnit.NANOSECONDS);
-            // The operators below may drop a cancel that races with their own subscriptions: the
-            // relay takes it from the outermost one straight to the transport's.
-            CancelRelay relay = new CancelRelay();
-            Mono<R> reply = connection.flatMap(c -> exchange(c, rpcRequest, reader, options, timer, madeAt, relay));
-            Duration abortive = options.abortiveTimeout();
-            if (abortive != null) {
-                reply = reply.timeout(abortive, timer).onErrorMap(TimeoutException.class, e -> {
-                    relay.cancel();
-                    return new RpcFault(RpcStatus.TIMEOUT, "no reply within " + abortive + "; the call was cancelled");
-                });
-            }
-            reply = reply.doOnCancel(relay);
-            return observer == CallObserver.NONE ? reply : observed(reply, observer.start(method));
-        });
-    }
-
-    /** Tells the observer how the call ended: its reply, its fault, or the caller's cancel. */
-    private static <R> Mono<R> observed(Mono<R> reply, CallObserver.Scope scope) {
-        AtomicBoolean ended = new AtomicBoolean();
-        return reply
-                .doOnEach(signal -> {
-                    if ((signal.isOnComplete() || signal.isOnError()) && ended.compareAndSet(false, true)) {
-                        Throwable error = signal.getThrowable();
-                        scope.end(error == null ? RpcStatus.OK : asFault(error).status());
-                    }
-                })
-                .doOnCancel(() -> {
-                    if (ended.compareAndSet(false, true)) {
-                        scope.end(RpcStatus.CALL_CANCELLED);
-                    }
-                });
-    }
-
-    private <R> Mono<R> exchange(ClientConnection c, RpcRequest request, ClientConnection.ReplyReader<R> reader,
-            CallOptions options, Scheduler timer, long madeAt, CancelRelay relay) {
-        Mono<R> reply = new FaultMapping<>(c.call(request, reader).doOnSubscribe(relay));
-        Duration graceful = options.gracefulTimeout();
-        if (graceful == null) {
-            return reply;
-        }
-        return Mono.defer(() -> {
-            // Scheduled once the call is subscribed, so the transport knows the call the notice names.
-            Disposable.Swap notice = Disposables.swap();
-            return reply
-                    .doOnSubscribe(subscription -> {
-                        long delay = graceful.toNanos() - (timer.now(TimeUnit.NANOSECONDS) - madeAt);
-                        notice.update(timer.schedule(() -> c.cancelGracefully(request.callId()),
-                                Math.max(0, delay), TimeUnit.NANOSECONDS));
-                    })
-                    .doFinally(signal -> notice.dispose());
-        });
+        return new CallMono<>(this, method, request, replyType, options);
     }
 
     /**
@@ -222,8 +162,7 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(replyType, "replyType");
         Objects.requireNonNull(options, "options");
-        RpcRequest rpcRequest = newRequest(method, request, options);
-        DefaultClientCall<R> call = new DefaultClientCall<>(this, rpcRequest, reader(replyType), options, observer.start(method));
+        DefaultClientCall<R> call = newCall(newRequest(method, request, options), replyType, options, null);
         call.start();
         return call;
     }
@@ -232,10 +171,7 @@ public final class ParleyClient implements Disposable {
     @Override
     public void dispose() {
         disposed = true;
-        ClientConnection c = current;
-        if (c != null) {
-            c.dispose();
-        }
+        connection.dispose();
     }
 
     @Override
@@ -248,52 +184,56 @@ public final class ParleyClient implements Disposable {
         return "ParleyClient{" + transport + ", " + codec.mimeType() + "}";
     }
 
-    Mono<ClientConnection> connection() {
-        return connection;
-    }
-
-    private Mono<ClientConnection> connect() {
+    /**
+     * A call, not started: its transport handle and, for a {@code Mono}, its subscriber.
+     *
+     * @param actual the {@code Mono}'s subscriber, or {@code null} for a {@link ClientCall}
+     */
+    <R> DefaultClientCall<R> newCall(RpcRequest request, Type replyType, CallOptions options,
+            @Nullable CoreSubscriber<? super R> actual) {
+        TransportCall handle;
         if (disposed) {
-            return Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
+            handle = TransportCall.failed(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
         }
-        return Mono.defer(() -> transport.connect(codec.mimeType()))
-                .onErrorMap(e -> !(e instanceof RpcFault),
-                        e -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "could not connect: " + e, e))
-                .doOnNext(c -> {
-                    current = c;
-                    if (disposed) {
-                        c.dispose();
-                    }
-                });
+        else {
+            try {
+                handle = connection.newCall(request);
+            }
+            catch (RuntimeException e) {
+                handle = TransportCall.failed(e instanceof RpcFault ? (RpcFault) e
+                        : new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the transport could not make the call: " + e, e));
+            }
+        }
+        return new DefaultClientCall<>(request, decoder(replyType), options, observer.start(request.method()), handle, actual);
     }
 
-    private RpcRequest newRequest(String method, @Nullable Object request, CallOptions options) {
+    /**
+     * The request as it crosses the transport.
+     *
+     * @throws RpcFault {@code RPC_S_INVALID_ARG} for a method name that cannot be sent (empty, or
+     *         over 255 UTF-8 bytes: RSocket's routing metadata holds no more), {@code RPC_X_BAD_STUB_DATA}
+     *         for a request the codec cannot encode
+     */
+    RpcRequest newRequest(String method, @Nullable Object request, CallOptions options) {
+        int nameBytes = RpcRequest.utf8Length(method);
+        if (nameBytes == 0 || nameBytes > RpcRequest.MAX_METHOD_BYTES) {
+            throw new RpcFault(RpcStatus.INVALID_ARG, "the method name is " + nameBytes
+                    + " UTF-8 bytes (expected: 1 to " + RpcRequest.MAX_METHOD_BYTES + ")");
+        }
+        ByteBuffer payload;
         try {
-            return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), codec.encode(request));
+            payload = codec.encode(request);
         }
         catch (CodecException e) {
             throw new RpcFault(RpcStatus.BAD_STUB_DATA.value(),
                     "the request of '" + method + "' could not be encoded: " + e.getMessage(), e);
         }
+        return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), payload);
     }
 
     @SuppressWarnings("unchecked")
-    private <R> ClientConnection.ReplyReader<R> reader(Type replyType) {
-        return bytes -> {
-            try {
-                return (R) codec.decode(bytes, replyType);
-            }
-            catch (CodecException e) {
-                throw new RpcFault(RpcStatus.BAD_STUB_DATA, "the reply could not be decoded: " + e.getMessage(), e);
-            }
-        };
-    }
-
-    static RpcFault asFault(Throwable error) {
-        if (error instanceof RpcFault) {
-            return (RpcFault) error;
-        }
-        return new RpcFault(RpcStatus.COMM_FAILURE, "the call failed in transport: " + error, error);
+    private <R> DefaultClientCall.ReplyDecoder<R> decoder(Type replyType) {
+        return bytes -> (R) codec.decode(bytes, replyType);
     }
 
     /**

@@ -1,20 +1,18 @@
 package io.parley.core.transport;
 
-import reactor.core.publisher.Mono;
-
 /**
- * Opens connections to a server for Parley's client. A client asks for a new connection when it
- * has none or its last one closed, so reconnecting is the client's business; a transport that
- * balances over several servers may return a connection that does.
+ * Gives Parley's client its {@link ClientConnection}: made once per client, when the client is
+ * built, without connecting. Connecting, reconnecting and balancing are the connection's business.
  */
+@FunctionalInterface
 public interface ClientTransport {
 
     /**
-     * Connects.
+     * Opens the client's connection. It connects when its first call needs it; a call that
+     * cannot reach a server ends with {@code RPC_S_SERVER_UNAVAILABLE}.
      *
      * @param dataMimeType the MIME type the client encodes its data with, announced to the server
-     * @return the connection; an {@link io.parley.core.RpcFault} with
-     *         {@code RPC_S_SERVER_UNAVAILABLE} if no server could be reached
+     * @return the connection
      */
-    Mono<ClientConnection> connect(String dataMimeType);
+    ClientConnection connect(String dataMimeType);
 }

@@ -5,13 +5,21 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import org.reactivestreams.Subscription;
+
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -67,14 +75,8 @@ public final class InProcessTransport {
         requireName(name);
         return new ClientTransport() {
             @Override
-            public Mono<ClientConnection> connect(String dataMimeType) {
-                return Mono.fromCallable(() -> {
-                    Bound bound = SERVERS.get(name);
-                    if (bound == null) {
-                        throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no in-process server is bound to '" + name + "'");
-                    }
-                    return bound.connect(dataMimeType);
-                });
+            public ClientConnection connect(String dataMimeType) {
+                return new Channel(name, dataMimeType);
             }
 
             @Override
@@ -103,7 +105,7 @@ public final class InProcessTransport {
             this.acceptor = acceptor;
         }
 
-        ClientConnection connect(String dataMimeType) {
+        Connection connect(String dataMimeType) {
             Connection connection = new Connection(this, acceptor.openSession(dataMimeType));
             connections.add(connection);
             if (isDisposed()) {
@@ -138,7 +140,218 @@ public final class InProcessTransport {
         }
     }
 
-    private static final class Connection implements ClientConnection {
+    /**
+     * A client's connection: the server's session it currently talks to, looked up again by name
+     * when there is none or it has closed (the server was disposed and perhaps bound again).
+     */
+    private static final class Channel implements ClientConnection {
+
+        private final String name;
+        private final String dataMimeType;
+        private volatile @Nullable Connection current;
+        private volatile boolean disposed;
+
+        Channel(String name, String dataMimeType) {
+            this.name = name;
+            this.dataMimeType = dataMimeType;
+        }
+
+        @Override
+        public TransportCall newCall(RpcRequest request) {
+            return new InProcessCall(this, request);
+        }
+
+        /** The live connection, made now if there is none. */
+        Connection connection() {
+            for (;;) {
+                if (disposed) {
+                    throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed");
+                }
+                Connection c = current;
+                if (c != null && !c.isDisposed()) {
+                    return c;
+                }
+                Bound bound = SERVERS.get(name);
+                if (bound == null) {
+                    throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no in-process server is bound to '" + name + "'");
+                }
+                Connection fresh = bound.connect(dataMimeType);
+                synchronized (this) {
+                    if (current == c && !disposed) {
+                        current = fresh;
+                        return fresh;
+                    }
+                }
+                fresh.dispose();
+            }
+        }
+
+        @Override
+        public void dispose() {
+            disposed = true;
+            Connection c;
+            synchronized (this) {
+                c = current;
+            }
+            if (c != null) {
+                c.dispose();
+            }
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return disposed;
+        }
+
+        @Override
+        public String toString() {
+            return "InProcessConnection{in-process:" + name + "}";
+        }
+    }
+
+    /**
+     * One call on an in-process connection: its request is handed to the server's session on the
+     * connection's worker, as a network would deliver it, and a graceful notice follows it there.
+     */
+    private static final class InProcessCall implements TransportCall, CoreSubscriber<ByteBuffer> {
+
+        /** Bit: cancelled abortively; the request is not sent if it has not been. */
+        private static final int CANCELLED = 1;
+        /** Bit: a graceful cancel was asked for. */
+        private static final int GRACEFUL = 2;
+        /** Bit: the session has the request; whoever sets the second of this and GRACEFUL sends the notice. */
+        private static final int SENT = 4;
+
+        private static final AtomicIntegerFieldUpdater<InProcessCall> STATE =
+                AtomicIntegerFieldUpdater.newUpdater(InProcessCall.class, "state");
+        private static final AtomicReferenceFieldUpdater<InProcessCall, Subscription> UPSTREAM =
+                AtomicReferenceFieldUpdater.newUpdater(InProcessCall.class, Subscription.class, "upstream");
+
+        private final Channel channel;
+        private final RpcRequest request;
+        private volatile int state;
+        private volatile @Nullable Subscription upstream;
+        private @Nullable Listener listener;
+        private volatile @Nullable Connection connection;
+
+        InProcessCall(Channel channel, RpcRequest request) {
+            this.channel = channel;
+            this.request = request;
+        }
+
+        @Override
+        public void start(Listener listener) {
+            this.listener = listener;
+            Connection c;
+            try {
+                c = channel.connection();
+            }
+            catch (RpcFault fault) {
+                listener.onFault(fault);
+                return;
+            }
+            connection = c;
+            try {
+                c.ordered().schedule(() -> send(c));
+            }
+            catch (RejectedExecutionException e) {
+                listener.onFault(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call was sent"));
+            }
+        }
+
+        private void send(Connection c) {
+            if ((state & CANCELLED) != 0) {
+                return;
+            }
+            c.session.handle(copy(request)).subscribe(this);
+            if ((addFlags(SENT) & GRACEFUL) != 0) {
+                c.session.cancelGracefully(request.callId());
+            }
+        }
+
+        /** The server gets its own bytes, as it would from a network. */
+        private static RpcRequest copy(RpcRequest request) {
+            ByteBuffer payload = request.payload();
+            ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
+            copy.put(payload.duplicate()).flip();
+            return new RpcRequest(request.method(), request.callId(), request.timeout(), copy);
+        }
+
+        @Override
+        public void cancel() {
+            addFlags(CANCELLED);
+            Operators.terminate(UPSTREAM, this);
+        }
+
+        @Override
+        public void cancelGracefully() {
+            int previous = addFlags(GRACEFUL);
+            Connection c = connection;
+            if ((previous & (SENT | GRACEFUL)) == SENT && c != null) {
+                try {
+                    c.ordered().schedule(() -> c.session.cancelGracefully(request.callId()));
+                }
+                catch (RejectedExecutionException e) {
+                    // The connection closed: the call ends with it, and the notice has nobody to tell.
+                }
+            }
+        }
+
+        private int addFlags(int flags) {
+            for (;;) {
+                int s = state;
+                if ((s & flags) == flags || STATE.compareAndSet(this, s, s | flags)) {
+                    return s;
+                }
+            }
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.setOnce(UPSTREAM, this, s)) {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(ByteBuffer reply) {
+            Listener l = listener;
+            if (l != null) {
+                l.onNext(reply);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            Listener l = listener;
+            if (l != null) {
+                l.onFault(copyOf(error));
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            Listener l = listener;
+            if (l != null) {
+                l.onComplete();
+            }
+        }
+
+        /**
+         * The fault as a network would deliver it: code and detail, not the server's own object
+         * with its cause, stack trace and whatever was added to it since.
+         */
+        private static RpcFault copyOf(Throwable error) {
+            if (error instanceof RpcFault) {
+                RpcFault fault = (RpcFault) error;
+                return new RpcFault(fault.faultCode(), fault.detail());
+            }
+            return new RpcFault(RpcStatus.CALL_FAILED, "the server failed: " + error.getClass().getSimpleName());
+        }
+    }
+
+    /** The server side of one client connection: a session and the worker that feeds it. */
+    private static final class Connection implements Disposable {
 
         private final Bound server;
         private final ServerSession session;
@@ -158,7 +371,7 @@ public final class InProcessTransport {
             this.session = session;
         }
 
-        private synchronized Scheduler ordered() {
+        synchronized Scheduler ordered() {
             Scheduler s = ordered;
             if (s == null) {
                 Scheduler.Worker w = Schedulers.parallel().createWorker();
@@ -170,36 +383,6 @@ public final class InProcessTransport {
                 }
             }
             return s;
-        }
-
-        @Override
-        public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
-            return Mono.defer(() -> session.handle(copy(request)))
-                    .subscribeOn(ordered())
-                    .handle((reply, sink) -> {
-                        T value = reader.read(reply);
-                        if (value != null) {
-                            sink.next(value);
-                        }
-                    });
-        }
-
-        /** The server gets its own bytes, as it would from a network. */
-        private static RpcRequest copy(RpcRequest request) {
-            ByteBuffer payload = request.payload();
-            ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
-            copy.put(payload.duplicate()).flip();
-            return new RpcRequest(request.method(), request.callId(), request.timeout(), copy);
-        }
-
-        @Override
-        public void cancelGracefully(long callId) {
-            ordered().schedule(() -> session.cancelGracefully(callId));
-        }
-
-        @Override
-        public Mono<Void> onClose() {
-            return closed.asMono();
         }
 
         @Override

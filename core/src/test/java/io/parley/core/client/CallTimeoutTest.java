@@ -22,6 +22,8 @@ import io.parley.core.server.ServerMethod;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.InProcessTransport;
 import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.TransportCall;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -149,10 +151,25 @@ class CallTimeoutTest {
 
     @Test
     void serverTestCancel_turnsOkWhenTheTimeoutPasses_evenWithoutAGracefulNotice() {
-        ClientConnection raw = InProcessTransport.client(name).connect(JsonCodec.MIME_TYPE).block(VERIFY);
+        ClientConnection raw = InProcessTransport.client(name).connect(JsonCodec.MIME_TYPE);
         ByteBuffer request = JsonCodec.create().encode("x");
         AtomicReference<AsyncCall<String>> call = new AtomicReference<>();
-        StepVerifier.withVirtualTime(() -> raw.call(new RpcRequest("hold", 1, Duration.ofSeconds(3), request), bytes -> "replied"))
+        StepVerifier.withVirtualTime(() -> Mono.<String>create(sink -> raw.newCall(new RpcRequest("hold", 1, Duration.ofSeconds(3), request))
+                        .start(new TransportCall.Listener() {
+                            @Override
+                            public void onNext(ByteBuffer reply) {
+                            }
+
+                            @Override
+                            public void onComplete() {
+                                sink.success("replied");
+                            }
+
+                            @Override
+                            public void onFault(io.parley.core.RpcFault fault) {
+                                sink.error(fault);
+                            }
+                        })))
                 .expectSubscription()
                 .then(() -> call.set(heldCall()))
                 .thenAwait(Duration.ofMillis(2999))

@@ -23,6 +23,7 @@ import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.InProcessTransport;
 import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.TransportCall;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -73,7 +74,7 @@ class CallTimersTest {
                 .transport(InProcessTransport.server(name))
                 .bindNow();
         ClientTransport inProcess = InProcessTransport.client(name);
-        ClientTransport watched = mimeType -> inProcess.connect(mimeType).map(this::watching);
+        ClientTransport watched = mimeType -> watching(inProcess.connect(mimeType));
         client = ParleyClient.builder().transport(watched).build();
     }
 
@@ -163,19 +164,25 @@ class CallTimersTest {
     private ClientConnection watching(ClientConnection connection) {
         return new ClientConnection() {
             @Override
-            public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
-                return connection.call(request, reader);
-            }
+            public TransportCall newCall(RpcRequest request) {
+                TransportCall call = connection.newCall(request);
+                return new TransportCall() {
+                    @Override
+                    public void start(Listener listener) {
+                        call.start(listener);
+                    }
 
-            @Override
-            public void cancelGracefully(long callId) {
-                notices.add(callId + "@" + time.now(TimeUnit.MILLISECONDS));
-                connection.cancelGracefully(callId);
-            }
+                    @Override
+                    public void cancel() {
+                        call.cancel();
+                    }
 
-            @Override
-            public Mono<Void> onClose() {
-                return connection.onClose();
+                    @Override
+                    public void cancelGracefully() {
+                        notices.add(request.callId() + "@" + time.now(TimeUnit.MILLISECONDS));
+                        call.cancelGracefully();
+                    }
+                };
             }
 
             @Override

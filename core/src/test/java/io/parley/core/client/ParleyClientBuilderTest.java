@@ -17,6 +17,7 @@ import io.parley.core.codec.BytesCodec;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.TransportCall;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -35,28 +36,33 @@ class ParleyClientBuilderTest {
         }
 
         @Override
-        public Mono<ClientConnection> connect(String dataMimeType) {
+        public ClientConnection connect(String dataMimeType) {
             announcedMimeTypes.add(dataMimeType);
-            return Mono.just(new ClientConnection() {
+            return new ClientConnection() {
                 @Override
-                public <T> Mono<T> call(RpcRequest request, ReplyReader<T> reader) {
+                public TransportCall newCall(RpcRequest request) {
                     requests.add(request);
-                    return Mono.fromSupplier(() -> reader.read(ByteBuffer.wrap(reply)));
-                }
+                    return new TransportCall() {
+                        @Override
+                        public void start(Listener listener) {
+                            listener.onNext(ByteBuffer.wrap(reply));
+                            listener.onComplete();
+                        }
 
-                @Override
-                public void cancelGracefully(long callId) {
-                }
+                        @Override
+                        public void cancel() {
+                        }
 
-                @Override
-                public Mono<Void> onClose() {
-                    return Mono.never();
+                        @Override
+                        public void cancelGracefully() {
+                        }
+                    };
                 }
 
                 @Override
                 public void dispose() {
                 }
-            });
+            };
         }
 
         @Override
@@ -91,12 +97,14 @@ class ParleyClientBuilderTest {
     }
 
     @Test
-    void build_doesNotConnectUntilTheFirstCall() {
+    void build_opensItsOneConnection_butSendsNothingUntilTheFirstCall() {
         RecordingTransport transport = new RecordingTransport("\"pong\"".getBytes(StandardCharsets.UTF_8));
 
         ParleyClient client = ParleyClient.builder().transport(transport).build();
+        client.call("ping", "hello", String.class);
 
-        assertThat(transport.announcedMimeTypes).isEmpty();
+        assertThat(transport.announcedMimeTypes).containsExactly("application/json");
+        assertThat(transport.requests).as("a Mono not subscribed to sends nothing").isEmpty();
         assertThat(client.isDisposed()).isFalse();
     }
 
@@ -151,8 +159,17 @@ class ParleyClientBuilderTest {
     }
 
     @Test
-    void connectFailure_endsCallWithServerUnavailable() {
-        ClientTransport refusing = mimeType -> Mono.error(new IllegalStateException("refused"));
+    void transportThatThrows_endsCallWithServerUnavailable() {
+        ClientTransport refusing = mimeType -> new ClientConnection() {
+            @Override
+            public TransportCall newCall(RpcRequest request) {
+                throw new IllegalStateException("refused");
+            }
+
+            @Override
+            public void dispose() {
+            }
+        };
         ParleyClient client = ParleyClient.builder().transport(refusing).build();
 
         StepVerifier.create(client.call("ping", null, String.class))

@@ -53,6 +53,14 @@ public abstract class CallTestSupport {
 
     protected abstract TransportFixture fixture();
 
+    /**
+     * Whether {@link #client} hands out clients that have already made a call, so that the suite's
+     * calls go out on a live connection rather than one made for them. The suites run both ways.
+     */
+    protected boolean warmClient() {
+        return false;
+    }
+
     @AfterEach
     void disposeResources() {
         for (int i = resources.size() - 1; i >= 0; i--) {
@@ -122,6 +130,11 @@ public abstract class CallTestSupport {
         customizer.accept(builder);
         ParleyClient client = builder.build();
         resources.add(client);
+        if (warmClient()) {
+            assertThat(client.call("echo", "warm", String.class).block(TIMEOUT)).isEqualTo("warm");
+            // The warm-up's reply is not the test's.
+            serverEncodes.decrementAndGet();
+        }
         return client;
     }
 

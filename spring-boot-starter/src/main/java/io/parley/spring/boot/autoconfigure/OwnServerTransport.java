@@ -1,5 +1,7 @@
 package io.parley.spring.boot.autoconfigure;
 
+import java.util.concurrent.atomic.AtomicReference;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
@@ -10,8 +12,9 @@ import io.parley.core.RpcStatus;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientTransport;
+import io.parley.core.transport.RpcRequest;
+import io.parley.core.transport.TransportCall;
 import io.parley.rsocket.RSocketClientTransport;
-import reactor.core.publisher.Mono;
 
 /**
  * The client's transport when {@code parley.client.targets} is empty: the application's own
@@ -37,20 +40,61 @@ final class OwnServerTransport implements ClientTransport {
     }
 
     @Override
-    public Mono<ClientConnection> connect(String dataMimeType) {
-        return Mono.defer(() -> {
-            ClientTransport transport = this.delegate;
-            if (transport == null) {
+    public ClientConnection connect(String dataMimeType) {
+        return new Lazy(dataMimeType);
+    }
+
+    /** The connection to the application's own server, made at the first call, when the server's port is known. */
+    private final class Lazy implements ClientConnection {
+
+        private final String dataMimeType;
+        private final AtomicReference<@Nullable ClientConnection> connection = new AtomicReference<>();
+        private volatile boolean disposed;
+
+        Lazy(String dataMimeType) {
+            this.dataMimeType = dataMimeType;
+        }
+
+        @Override
+        public TransportCall newCall(RpcRequest request) {
+            ClientConnection c = this.connection.get();
+            if (c == null) {
+                ClientConnection made;
                 try {
-                    transport = resolve();
+                    ClientTransport transport = resolve();
+                    OwnServerTransport.this.delegate = transport;
+                    made = transport.connect(this.dataMimeType);
                 }
                 catch (RpcFault fault) {
-                    return Mono.error(fault);
+                    return TransportCall.failed(fault);
                 }
-                this.delegate = transport;
+                if (this.connection.compareAndSet(null, made)) {
+                    c = made;
+                    if (this.disposed) {
+                        made.dispose();
+                    }
+                }
+                else {
+                    made.dispose();
+                    c = this.connection.get();
+                }
             }
-            return transport.connect(dataMimeType);
-        });
+            return c.newCall(request);
+        }
+
+        @Override
+        public void dispose() {
+            this.disposed = true;
+            ClientConnection c = this.connection.get();
+            if (c != null) {
+                c.dispose();
+            }
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return this.disposed;
+        }
     }
 
     private ClientTransport resolve() {

@@ -1,0 +1,91 @@
+package io.parley.core.transport;
+
+import java.nio.ByteBuffer;
+
+import io.parley.core.RpcFault;
+
+/**
+ * One call's handle on a {@link ClientConnection}: what the client's call state machine does to
+ * the transport (start, cancel abortively, cancel gracefully) and, through its {@link Listener},
+ * what the transport delivers back (the reply, then the end; or a fault).
+ *
+ * <p>The handle may be used before the connection exists. A cancel made then is recorded and
+ * applied when the connection is there: an abortive cancel means the request is never sent, a
+ * graceful one follows the request on the connection that carries it. After that the handle
+ * passes each action straight through.
+ *
+ * <p>Every method is thread-safe, non-blocking and may be called in any order and more than
+ * once; a cancel after the call ended does nothing. The transport signals the listener serially:
+ * {@link Listener#onNext} at most once (for a call with a reply), then exactly one of
+ * {@link Listener#onComplete} or {@link Listener#onFault}, unless the call was cancelled
+ * abortively first, after which it may signal nothing more.
+ */
+public interface TransportCall {
+
+    /**
+     * Sends the request, now or as soon as the connection is made. Called once.
+     *
+     * @param listener receives what the server answers
+     */
+    void start(Listener listener);
+
+    /**
+     * The abortive cancel: the server is told at once (on RSocket, a CANCEL frame), or the request
+     * is never sent if it has not been yet. The listener may hear nothing more.
+     */
+    void cancel();
+
+    /**
+     * The graceful cancel: the server is told (its {@code testCancel()} turns {@code RPC_S_OK}),
+     * after the request if that is still to go out, and the call goes on to the server's own end.
+     */
+    void cancelGracefully();
+
+    /**
+     * A call that ends with a fault as soon as it starts, for a connection that cannot take calls
+     * (disposed, or with no server to reach).
+     *
+     * @param fault the fault
+     * @return the call
+     */
+    static TransportCall failed(RpcFault fault) {
+        java.util.Objects.requireNonNull(fault, "fault");
+        return new TransportCall() {
+            @Override
+            public void start(Listener listener) {
+                listener.onFault(fault);
+            }
+
+            @Override
+            public void cancel() {
+            }
+
+            @Override
+            public void cancelGracefully() {
+            }
+        };
+    }
+
+    /** What the transport delivers for one call. */
+    interface Listener {
+
+        /**
+         * The reply's bytes.
+         *
+         * @param reply valid only during this call; the transport may release it afterwards
+         */
+        void onNext(ByteBuffer reply);
+
+        /** The call ended normally. */
+        void onComplete();
+
+        /**
+         * The call ended with a fault: the server's, as sent, or the transport's own
+         * ({@code RPC_S_SERVER_UNAVAILABLE} when the request never went out,
+         * {@code RPC_S_COMM_FAILURE} when the connection ended under it, ...).
+         *
+         * @param fault the fault
+         */
+        void onFault(RpcFault fault);
+    }
+}

@@ -1,0 +1,15 @@
+package io.parley.core.transport;
+
+/** The server side of the seeds over the in-process transport, with clients that have made a call before. */
+class InProcessWarmServerCallTest extends AbstractServerCallTest {
+
+    @Override
+    protected TransportFixture fixture() {
+        return InProcessFixture.INSTANCE;
+    }
+
+    @Override
+    protected boolean warmClient() {
+        return true;
+    }
+}

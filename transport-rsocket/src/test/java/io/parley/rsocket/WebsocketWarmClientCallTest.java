@@ -1,0 +1,21 @@
+package io.parley.rsocket;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.parley.core.transport.AbstractClientCallTest;
+import io.parley.core.transport.TransportFixture;
+
+/** The client side of the seeds over RSocket on WebSocket, with clients that have made a call before. */
+@ExtendWith(LeakDetection.class)
+class WebsocketWarmClientCallTest extends AbstractClientCallTest {
+
+    @Override
+    protected TransportFixture fixture() {
+        return RSocketFixture.WEBSOCKET;
+    }
+
+    @Override
+    protected boolean warmClient() {
+        return true;
+    }
+}
