@@ -33,6 +33,9 @@ public final class FaultCodec {
 
     private static final Pattern TEXT = Pattern.compile("(\\S+) \\((\\d{1,10})\\)(?:: (.*))?", Pattern.DOTALL);
 
+    /** How RSocket's responder begins the CANCELED error of a request it stopped reassembling. */
+    private static final String REASSEMBLY_FAILED = "Failed to reassemble payload";
+
     private FaultCodec() {
     }
 
@@ -108,6 +111,11 @@ public final class FaultCodec {
         }
         if (error instanceof RejectedException) {
             return new RpcFault(RpcStatus.SERVER_TOO_BUSY, "the server rejected the call: " + error.getMessage(), error);
+        }
+        if (error instanceof CanceledException && String.valueOf(error.getMessage()).startsWith(REASSEMBLY_FAILED)) {
+            // RSocket's responder stopped reassembling a fragmented request at the server's limit.
+            return new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "the server refused the request as it arrived: "
+                    + error.getMessage(), error);
         }
         if (error instanceof CanceledException) {
             return new RpcFault(RpcStatus.CALL_CANCELLED, "the server cancelled the call: " + error.getMessage(), error);

@@ -78,6 +78,16 @@ public final class ParleyMetadataCodec {
     }
 
     /**
+     * The size of a request's metadata as {@link #encodeRequest} writes it with a call id.
+     *
+     * @param method the method name
+     * @return the size in bytes
+     */
+    static int requestLength(String method) {
+        return 1 + 3 + 1 + io.parley.core.transport.RpcRequest.utf8Length(method) + 1 + CALL_MIME.length + 3 + CALL_ENTRY_LENGTH;
+    }
+
+    /**
      * Encodes the composite metadata of a graceful cancel, sent as METADATA_PUSH.
      *
      * @param allocator where the buffer comes from

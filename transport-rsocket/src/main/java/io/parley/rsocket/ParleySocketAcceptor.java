@@ -9,6 +9,9 @@ import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.ServerSession;
 import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.RSocket;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.frame.FrameLengthCodec;
+import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.exceptions.RejectedSetupException;
 import reactor.core.publisher.Mono;
@@ -25,6 +28,24 @@ final class ParleySocketAcceptor implements SocketAcceptor {
 
     ParleySocketAcceptor(CallAcceptor acceptor) {
         this.acceptor = acceptor;
+    }
+
+    /** What a request's metadata may add to its data while RSocket reassembles it. */
+    static final int METADATA_ALLOWANCE = 64 * 1024;
+
+    /**
+     * The RSocket server for these connections. Its reassembly limit is the Parley server's
+     * request limit (plus the metadata's allowance), so a request sent in fragments is refused as
+     * soon as the bytes that arrived pass it, not buffered whole first. RSocket takes no limit
+     * below its frame length (16 MiB), and a single frame within that is read whole anyway; the
+     * Parley server refuses one over its limit once it is decoded.
+     */
+    RSocketServer server() {
+        long limit = (long) acceptor.maxInboundPayloadSize() + METADATA_ALLOWANCE;
+        int reassembly = (int) Math.min(Integer.MAX_VALUE, Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, limit));
+        return RSocketServer.create(this)
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .maxInboundPayloadSize(reassembly);
     }
 
     @Override

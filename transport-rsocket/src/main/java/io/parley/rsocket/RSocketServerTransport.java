@@ -10,7 +10,6 @@ import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.ServerTransport;
 import io.parley.core.transport.TransportServer;
 import io.rsocket.core.RSocketServer;
-import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.local.LocalServerTransport;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.transport.netty.server.WebsocketServerTransport;
@@ -138,7 +137,7 @@ public final class RSocketServerTransport implements ServerTransport {
     public Mono<TransportServer> bind(CallAcceptor acceptor) {
         Objects.requireNonNull(acceptor, "acceptor");
         ParleySocketAcceptor connections = new ParleySocketAcceptor(acceptor);
-        RSocketServer server = RSocketServer.create(connections).payloadDecoder(PayloadDecoder.ZERO_COPY);
+        RSocketServer server = connections.server();
         switch (kind) {
             case LOCAL:
                 return server.bind(LocalServerTransport.create(host))

@@ -236,6 +236,11 @@ public final class ParleyServer implements Disposable {
     private final class Acceptor implements CallAcceptor {
 
         @Override
+        public int maxInboundPayloadSize() {
+            return maxInboundPayloadSize;
+        }
+
+        @Override
         public ServerSession openSession(String dataMimeType) {
             if (isShuttingDown()) {
                 throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down");

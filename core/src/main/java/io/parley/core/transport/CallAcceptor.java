@@ -19,4 +19,15 @@ public interface CallAcceptor {
      *         transport refuses the connection with that fault
      */
     ServerSession openSession(String dataMimeType);
+
+    /**
+     * The largest request, in bytes, that the server takes. A transport that assembles a request
+     * from pieces stops and refuses it where the bytes arrive, once they pass this (plus its own
+     * framing), instead of buffering it whole; the server checks the assembled request again.
+     *
+     * @return the limit in bytes; {@code Integer.MAX_VALUE} for none
+     */
+    default int maxInboundPayloadSize() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -25,6 +25,36 @@ public record RpcRequest(String method, long callId, @Nullable Duration timeout,
     /** The call id of a request whose client gave none. */
     public static final long NO_CALL_ID = 0;
 
+    /** The longest method name, in UTF-8 bytes: RSocket's routing metadata holds no more. */
+    public static final int MAX_METHOD_BYTES = 255;
+
+    /**
+     * The length of a string in UTF-8 bytes, without encoding it.
+     *
+     * @param s the string
+     * @return its UTF-8 length
+     */
+    public static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            }
+            else if (c < 0x800) {
+                n += 2;
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            }
+            else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
     /**
      * Checks the arguments.
      *

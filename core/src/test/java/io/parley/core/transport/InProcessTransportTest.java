@@ -28,6 +28,24 @@ class InProcessTransportTest extends CallTestSupport {
         return InProcessFixture.INSTANCE;
     }
 
+    /** One fault object for every call, as a handler may keep a constant. */
+    private static final RpcFault SHARED = new RpcFault(0xC0DE, "shared", new IllegalStateException("the server's own cause"));
+
+    @Test
+    void fault_reachesTheClientAsOnTheWire_codeAndDetail_notTheServersObject() {
+        ParleyServer server = startServer(b -> b.method(ServerMethod.mono("shared", String.class, r -> Mono.error(SHARED))));
+        ParleyClient client = client(server);
+
+        for (int i = 0; i < 3; i++) {
+            RpcFault fault = faultOf(client.call("shared", "x", String.class));
+            assertThat(fault).isNotSameAs(SHARED);
+            assertThat(fault.faultCode()).isEqualTo(0xC0DE);
+            assertThat(fault.detail()).isEqualTo("shared");
+            assertThat(fault.getCause()).as("the server's cause stays on the server").isNull();
+        }
+        assertThat(SHARED.getSuppressed()).as("block() on the client adds nothing to the server's object").isEmpty();
+    }
+
     @Test
     void bind_reportsItsAddress() {
         ParleyServer server = startServer();
