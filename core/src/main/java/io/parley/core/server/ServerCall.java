@@ -67,15 +67,17 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     static final int CANCEL_REQUESTED = 1 << 4;
     /** Cancel flag: the client will read no reply (abortive cancel, or the connection ended): a reply is dropped. */
     static final int ABANDONED = 1 << 5;
+    /** Cancel flag: it was the connection closing that abandoned the call, which ends as RPC_S_COMM_FAILURE, as the client sees it. */
+    static final int CONNECTION_LOST = 1 << 6;
 
     /** Reply bit: the transport has subscribed to the reply; a second subscriber is refused. */
-    static final int SUBSCRIBED = 1 << 6;
+    static final int SUBSCRIBED = 1 << 7;
     /** Reply bit: the transport has requested the reply. */
-    static final int REQUESTED = 1 << 7;
+    static final int REQUESTED = 1 << 8;
     /** Reply bit: the encoded reply is in {@link #pendingReply}; whoever sets the second of this and REQUESTED sends it. */
-    static final int REPLY_READY = 1 << 8;
+    static final int REPLY_READY = 1 << 9;
     /** Reply bit: a terminal signal went to the transport's subscriber; whoever sets it is the only one that sends one. */
-    static final int TERMINATED = 1 << 9;
+    static final int TERMINATED = 1 << 10;
 
     private static final AtomicIntegerFieldUpdater<ServerCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "state");
@@ -220,7 +222,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             return RpcStatus.INVALID_ASYNC_HANDLE;
         }
         if ((previous & ABANDONED) != 0) {
-            terminate(RpcStatus.CALL_CANCELLED, null, null);
+            terminate(abandonedOutcome(previous), null, null);
             session.replyDropped();
             return RpcStatus.CALL_CANCELLED;
         }
@@ -239,8 +241,9 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     /** The client abandoned the call before its handler ran: no handler will end it, so it ends here. */
     private void endAbandoned() {
-        if (claim(ABORTED) >= 0) {
-            terminate(RpcStatus.CALL_CANCELLED, null, null);
+        int previous = claim(ABORTED);
+        if (previous >= 0) {
+            terminate(abandonedOutcome(previous), null, null);
         }
     }
 
@@ -420,7 +423,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     /** The connection ended under the call. */
     void connectionClosed() {
         CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (requestCancel(CANCEL_REQUESTED | ABANDONED) && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
+        if (requestCancel(CANCEL_REQUESTED | ABANDONED | CONNECTION_LOST) && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
             // Over a network nobody reads this; in-process it is the client's own Mono.
             subscriber.onError(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
         }
@@ -467,7 +470,12 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     /** The call left the session's books: it ended, or the client abandoned it first. */
     void observedEnd() {
         RpcStatus s = outcome;
-        scope.end(s != null ? s : RpcStatus.CALL_CANCELLED);
+        scope.end(s != null ? s : abandonedOutcome(state));
+    }
+
+    /** How a call the client abandoned ends: cancelled, or a communications failure if its connection closed. */
+    private static RpcStatus abandonedOutcome(int state) {
+        return (state & CONNECTION_LOST) != 0 ? RpcStatus.COMM_FAILURE : RpcStatus.CALL_CANCELLED;
     }
 
     /**

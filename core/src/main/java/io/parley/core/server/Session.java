@@ -88,7 +88,7 @@ final class Session implements ServerSession {
     /**
      * Registers a call as its reply is subscribed to.
      *
-     * @return {@code null}, or the fault that refuses the call
+     * @return {@code null}, or the fault that refuses the call, which the call must end with
      */
     @Nullable RpcFault register(ServerCall<?> call) {
         int limit = server.maxCallsPerConnection();
@@ -106,7 +106,8 @@ final class Session implements ServerSession {
                     "call id " + call.id() + " is already in flight on this connection"));
         }
         if (closed) {
-            unregister(call);
+            // Left on the books: the call's end takes it off once its outcome is recorded, so the
+            // observer sees RPC_S_COMM_FAILURE as the client does.
             return new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed");
         }
         if (!earlyCancels.isEmpty() && earlyCancels.remove(call.id()) != null) {

@@ -33,6 +33,7 @@ class ServerCallTest {
     /** The call whose state the observer records when the call is observed to end. */
     private final AtomicReference<ServerCall<?>> watched = new AtomicReference<>();
     private final Queue<String> statesAtObservedEnd = new ConcurrentLinkedQueue<>();
+    private final Queue<RpcStatus> observedStatuses = new ConcurrentLinkedQueue<>();
     private ParleyServer server;
     private ServerSession session;
 
@@ -45,6 +46,7 @@ class ServerCallTest {
                     throw RpcStatus.ACCESS_DENIED.asFault();
                 }))
                 .observer(method -> status -> {
+                    observedStatuses.add(status);
                     ServerCall<?> call = watched.get();
                     statesAtObservedEnd.add(call != null ? call.seedState() : "none");
                 })
@@ -179,6 +181,47 @@ class ServerCallTest {
         assertThat(call.status()).isEqualTo(RpcStatus.CALL_CANCELLED);
         assertThat(signals).as("nothing to a transport that cancelled").isEmpty();
         assertThat(server.activeCalls()).isZero();
+    }
+
+    @Test
+    void connectionClosedUnderADispatchedCall_callEndsCommFailure_thoughItsLateReplyIsDroppedAsCancelled() {
+        ServerCall<?> call = dispatchHold(1);
+
+        session.close();
+
+        assertThat(call.testCancel()).isEqualTo(RpcStatus.OK);
+        assertThat(observedStatuses).containsExactly(RpcStatus.COMM_FAILURE);
+        assertThat(cast(call).complete("too late")).isEqualTo(RpcStatus.CALL_CANCELLED);
+        assertThat(call.status()).isEqualTo(RpcStatus.COMM_FAILURE);
+        assertThat(observedStatuses).as("observed once").hasSize(1);
+    }
+
+    @Test
+    void connectionClosedBeforeTheTransportSubscribes_callIsRefused_andObservedCommFailure() {
+        ServerCall<?> call = handle("hold", 1);
+        session.close();
+        Recorder transport = new Recorder(1);
+
+        call.subscribe(transport);
+
+        assertThat(transport.awaitTerminal()).containsExactly("onSubscribe", "onError " + RpcStatus.COMM_FAILURE);
+        assertThat(held).as("no handler saw the call").isEmpty();
+        assertThat(observedStatuses).containsExactly(RpcStatus.COMM_FAILURE);
+        assertThat(call.status()).isEqualTo(RpcStatus.COMM_FAILURE);
+        assertThat(server.activeCalls()).isZero();
+    }
+
+    @Test
+    void abortiveCancelOfADispatchedCall_callEndsCancelled() {
+        Recorder transport = new Recorder(1);
+        handle("hold", 1).subscribe(transport);
+        ServerCall<?> call = (ServerCall<?>) held.poll();
+
+        transport.subscription.cancel();
+
+        assertThat(observedStatuses).containsExactly(RpcStatus.CALL_CANCELLED);
+        assertThat(cast(call).complete("too late")).isEqualTo(RpcStatus.CALL_CANCELLED);
+        assertThat(call.status()).isEqualTo(RpcStatus.CALL_CANCELLED);
     }
 
     @Test
