@@ -20,6 +20,11 @@ import reactor.core.publisher.Mono;
  * ServerMethod.async("AsyncFunc", Long.class, AsyncFunc::handle).blocking();
  * }</pre>
  *
+ * <p>A request the client sent empty (no data, or JSON {@code null}) reaches the two-argument
+ * shapes as {@code null}. The one-argument {@code mono} shape takes a function that is never
+ * given {@code null}: such a call is refused before its handler runs, with
+ * {@code RPC_X_BAD_STUB_DATA}, unless the request type is {@code Void}.
+ *
  * <p>A handler runs on the thread that received the call, which on a network transport is an
  * event loop: it must not block. A method marked {@link #blocking()} runs its handler on
  * {@code Schedulers.boundedElastic()} instead.
@@ -34,17 +39,26 @@ public final class ServerMethod<Q, R> {
     private final String name;
     private final Class<Q> requestType;
     private final Invoker<Q, R> invoker;
+    private final boolean requestRequired;
     private final boolean blocking;
 
-    private ServerMethod(String name, Class<Q> requestType, Invoker<Q, R> invoker, boolean blocking) {
+    private ServerMethod(String name, Class<Q> requestType, Invoker<Q, R> invoker, boolean requestRequired, boolean blocking) {
         this.name = name;
         this.requestType = requestType;
         this.invoker = invoker;
+        this.requestRequired = requestRequired;
         this.blocking = blocking;
     }
 
     /**
      * A method whose handler maps the request to a {@code Mono} of the reply.
+     *
+     * <p>The handler is never given {@code null}: a call whose request is empty (no data, or JSON
+     * {@code null}) is refused before the handler runs, with {@code RPC_X_BAD_STUB_DATA} and the
+     * detail "the request of 'name' is empty". The one exception is a request type of
+     * {@code Void}, whose only value, {@code null}, the handler is given. A method whose request
+     * is optional takes the {@link #mono(String, Class, MonoHandler) (request, call)} shape, which
+     * is given {@code null} for an empty request.
      *
      * @param name the method name that clients call
      * @param requestType the type the request is decoded to
@@ -56,7 +70,9 @@ public final class ServerMethod<Q, R> {
     public static <Q, R> ServerMethod<Q, R> mono(String name, Class<Q> requestType,
             Function<? super Q, ? extends Mono<? extends R>> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, Invoker.ofMono((request, call) -> handler.apply(request)));
+        // The request is null here only for Void: the session refuses an empty one first (requestRequired).
+        Invoker<Q, R> invoker = Invoker.ofMono((request, call) -> handler.apply(request));
+        return create(name, requestType, invoker, requestType != Void.class);
     }
 
     /**
@@ -72,7 +88,7 @@ public final class ServerMethod<Q, R> {
      */
     public static <Q, R> ServerMethod<Q, R> mono(String name, Class<Q> requestType, MonoHandler<Q, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, Invoker.ofMono(handler));
+        return create(name, requestType, Invoker.ofMono(handler), false);
     }
 
     /**
@@ -87,16 +103,17 @@ public final class ServerMethod<Q, R> {
      */
     public static <Q, R> ServerMethod<Q, R> async(String name, Class<Q> requestType, AsyncHandler<Q, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, handler::handle);
+        return create(name, requestType, handler::handle, false);
     }
 
-    private static <Q, R> ServerMethod<Q, R> create(String name, Class<Q> requestType, Invoker<Q, R> invoker) {
+    private static <Q, R> ServerMethod<Q, R> create(String name, Class<Q> requestType, Invoker<Q, R> invoker,
+            boolean requestRequired) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(requestType, "requestType");
         if (name.isBlank()) {
             throw new IllegalArgumentException("name: \"" + name + "\" (expected: a method name that is not blank)");
         }
-        return new ServerMethod<>(name, requestType, invoker, false);
+        return new ServerMethod<>(name, requestType, invoker, requestRequired, false);
     }
 
     /**
@@ -104,7 +121,7 @@ public final class ServerMethod<Q, R> {
      * {@code Schedulers.boundedElastic()}, where it may sleep, wait on I/O or call blocking APIs.
      */
     public ServerMethod<Q, R> blocking() {
-        return blocking ? this : new ServerMethod<>(name, requestType, invoker, true);
+        return blocking ? this : new ServerMethod<>(name, requestType, invoker, requestRequired, true);
     }
 
     /** The method name that clients call. */
@@ -124,6 +141,11 @@ public final class ServerMethod<Q, R> {
 
     Invoker<Q, R> invoker() {
         return invoker;
+    }
+
+    /** Whether a call with an empty request is refused: the handler takes no {@code null}. */
+    boolean requestRequired() {
+        return requestRequired;
     }
 
     @Override

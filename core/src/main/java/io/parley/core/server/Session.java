@@ -86,6 +86,10 @@ final class Session implements ServerSession {
             return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
         }
+        if (decoded == null && method.requestRequired()) {
+            return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
+                    "the request of '" + request.method() + "' is empty"));
+        }
         return new ServerCall<>(this, method, request, decoded);
     }
 
