@@ -1,5 +1,6 @@
 package io.parley.core.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -36,6 +37,8 @@ import reactor.core.publisher.Mono;
  */
 public final class ServerMethod<Q, R> {
 
+    private static final int MAX_NAME_BYTES = 255;
+
     private final String name;
     private final Class<Q> requestType;
     private final Invoker<Q, R> invoker;
@@ -60,7 +63,7 @@ public final class ServerMethod<Q, R> {
      * is optional takes the {@link #mono(String, Class, MonoHandler) (request, call)} shape, which
      * is given {@code null} for an empty request.
      *
-     * @param name the method name that clients call
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
      * @param requestType the type the request is decoded to
      * @param handler the handler
      * @param <Q> the request type
@@ -79,7 +82,7 @@ public final class ServerMethod<Q, R> {
      * A method whose handler maps the request to a {@code Mono} of the reply and is given the
      * call, to watch for cancels.
      *
-     * @param name the method name that clients call
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
      * @param requestType the type the request is decoded to
      * @param handler the handler
      * @param <Q> the request type
@@ -94,7 +97,7 @@ public final class ServerMethod<Q, R> {
     /**
      * A method in the MS-RPC style, whose handler completes or aborts the call itself.
      *
-     * @param name the method name that clients call
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
      * @param requestType the type the request is decoded to
      * @param handler the handler
      * @param <Q> the request type
@@ -112,6 +115,12 @@ public final class ServerMethod<Q, R> {
         Objects.requireNonNull(requestType, "requestType");
         if (name.isBlank()) {
             throw new IllegalArgumentException("name: \"" + name + "\" (expected: a method name that is not blank)");
+        }
+        // RSocket's routing metadata gives a route one length byte; no client could call a longer name.
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("name: \"" + name + "\" of " + bytes + " UTF-8 bytes (expected: at most "
+                    + MAX_NAME_BYTES + " UTF-8 bytes)");
         }
         return new ServerMethod<>(name, requestType, invoker, requestRequired, false);
     }

@@ -63,6 +63,30 @@ class ServerMethodTest {
     }
 
     @Test
+    void factories_nameOver255Utf8Bytes_isRejectedStatingExpectation() {
+        String twoByteEnd = "a".repeat(254) + "\u00e9";
+        assertThat(twoByteEnd).as("255 characters, 256 bytes").hasSize(255);
+
+        assertThatThrownBy(() -> ServerMethod.mono(twoByteEnd, String.class, ECHO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("name: \"aaa")
+                .hasMessageContaining("of 256 UTF-8 bytes")
+                .hasMessageEndingWith("(expected: at most 255 UTF-8 bytes)");
+        assertThatThrownBy(() -> ServerMethod.mono(twoByteEnd, String.class, ECHO_WITH_CALL))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ServerMethod.async(twoByteEnd, Long.class, ASYNC))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void factories_nameOf255Utf8Bytes_isAccepted() {
+        String threeByteChars = "\u20ac".repeat(85);
+
+        assertThat(ServerMethod.async(threeByteChars, Long.class, ASYNC).name()).isEqualTo(threeByteChars);
+        assertThat(ServerMethod.mono("a".repeat(255), String.class, ECHO).name()).hasSize(255);
+    }
+
+    @Test
     void factories_nullHandler_isRejectedNamingIt() {
         assertThatThrownBy(() -> ServerMethod.mono("echo", String.class, (Function<String, Mono<String>>) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("handler");
