@@ -9,8 +9,9 @@ package io.parley.core;
  * returns, with the call's final status:
  * <ul>
  *   <li>on a server: {@code RPC_S_OK} for a completed call, the fault code of an aborted or failed
- *       one, {@code RPC_S_CALL_CANCELLED} when the client cancelled abortively (or its connection
- *       ended) before the call ended; a call refused before its handler ran (unknown method,
+ *       one, {@code RPC_S_CALL_CANCELLED} when the client cancelled abortively before the call
+ *       ended, {@code RPC_S_COMM_FAILURE} when its connection closed before the call ended (what
+ *       the client receives then); a call refused before its handler ran (unknown method,
  *       undecodable request, a limit) starts and ends at once with the refusal's status;</li>
  *   <li>on a client: {@code RPC_S_OK}, the fault the call ended with (the server's code unchanged,
  *       {@code RPC_S_TIMEOUT}, {@code RPC_S_COMM_FAILURE}, ...), or {@code RPC_S_CALL_CANCELLED}

@@ -36,7 +36,8 @@ public interface AsyncCall<R> {
      *
      * @param reply the reply, or {@code null} for a call without one
      * @return {@link RpcStatus#OK} when the reply is sent; {@link RpcStatus#CALL_CANCELLED} when
-     *         the client cancelled abortively, the reply being dropped, not sent;
+     *         the client cancelled abortively or its connection closed, the reply being dropped,
+     *         not sent;
      *         {@link RpcStatus#BAD_STUB_DATA} when the reply cannot be encoded, the client then
      *         receiving that fault; {@link RpcStatus#INVALID_ASYNC_HANDLE} when the call has
      *         already ended, nothing changing
@@ -79,8 +80,9 @@ public interface AsyncCall<R> {
      * The call's status, seen from the server.
      *
      * @return {@link RpcStatus#ASYNC_CALL_PENDING} until the call ends; then {@link RpcStatus#OK}
-     *         if it was completed, the fault code if it was aborted or failed, or
-     *         {@link RpcStatus#CALL_CANCELLED} if it was completed after an abortive cancel
+     *         if it was completed, the fault code if it was aborted or failed,
+     *         {@link RpcStatus#CALL_CANCELLED} if it was completed after an abortive cancel, or
+     *         {@link RpcStatus#COMM_FAILURE} if it was completed after its connection closed
      */
     RpcStatus status();
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -59,6 +60,8 @@ public final class ParleyServer implements Disposable {
     private final int maxCallsPerConnection;
     private final int maxInboundPayloadSize;
     private final CallObserver observer;
+    /** Monotonic nanoseconds for the age of early graceful-cancel notices; a test sets its own. */
+    private final LongSupplier nanoClock;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder droppedReplies = new LongAdder();
     /** Emits once no call is in flight, after a shutdown has begun. */
@@ -81,6 +84,7 @@ public final class ParleyServer implements Disposable {
         this.maxCallsPerConnection = builder.maxCallsPerConnection;
         this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
         this.observer = builder.observer;
+        this.nanoClock = builder.nanoClock;
     }
 
     /** Returns a builder for a server. */
@@ -214,6 +218,10 @@ public final class ParleyServer implements Disposable {
         return observer;
     }
 
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
     /** A call left the books; during a shutdown, the last one lets it finish early. */
     void callEnded() {
         if (shuttingDown.get() && activeCalls() == 0) {
@@ -266,6 +274,7 @@ public final class ParleyServer implements Disposable {
         private int maxCallsPerConnection = Integer.MAX_VALUE;
         private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
         private CallObserver observer = CallObserver.NONE;
+        private LongSupplier nanoClock = System::nanoTime;
         private @Nullable ServerTransport transport;
 
         Builder() {
@@ -358,6 +367,12 @@ public final class ParleyServer implements Disposable {
          */
         public Builder observer(CallObserver observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /** Replaces {@code System.nanoTime()} where the server measures age, for tests that move time themselves. */
+        Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 

@@ -29,16 +29,20 @@ import reactor.util.Loggers;
  * One call on the server, and its state machine: the seed's server table.
  *
  * <pre>
- *   D (dispatched) --complete--> Comp --> End     reply sent (or dropped if abandoned)
- *                  --abort-----> A    --> End     fault sent
- *                  --exception-> A    --> End     fault sent: the RpcFault's code, else CALL_FAILED
+ *   D (dispatched) --complete--------> Comp --> End   reply sent (dropped if the client abandoned the call)
+ *                  --abort-----------> A    --> End   fault sent
+ *                  --exception-------> A    --> End   fault sent: the RpcFault's code, else CALL_FAILED
+ *                  --server shutdown-> A    --> End   fault sent; the handler is told as of a cancel
+ *   (not dispatched) --refused-------> A    --> End   fault sent: no handler ever sees the call
+ *                    --abandoned-----> A    --> End   nothing sent: the client left before the handler ran
  * </pre>
  *
- * The whole state is the one {@code int} {@link #state}. Complete, abort and the handler's own
- * failure race to set {@link #ENDED}; the thread whose CAS sets it is the only one that sends
- * anything to the client, so a call ends exactly once. Comp and A are that thread's work between
- * its CAS and the send. Cancel requests only add flags and never end a call: the seed requires
- * the server to complete or abort even a cancelled call.
+ * The whole state is the one {@code int} {@link #state}: the seed's states {@link #DISPATCHED D},
+ * {@link #COMPLETED Comp}, {@link #ABORTED A} and {@link #ENDED End}; the client's cancels; and
+ * the reply's Reactive Streams bits. Complete and every abort race to set Comp or A first
+ * ({@link #claim}); the thread that wins is the only one that goes on to {@link #terminate}, the
+ * one way a call ends, so a call ends exactly once. Cancel requests only add flags and never end
+ * a call: the seed requires the server to complete or abort even a cancelled call.
  *
  * <p>The call is also the {@code Mono} of its reply that the transport subscribes to: the
  * subscription dispatches it, cancelling the subscription is the client's abortive cancel, and
@@ -48,20 +52,32 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     private static final Logger log = Loggers.getLogger(ParleyServer.class);
 
-    /** Bit: the call has ended; complete or abort has won the CAS. */
-    static final int ENDED = 0b001;
-    /** Bit: the client cancelled, abortively or gracefully, or the timeout passed: testCancel() answers OK. */
-    static final int CANCEL_REQUESTED = 0b010;
-    /** Bit: the client will read no reply (abortive cancel, or the connection ended): a reply is dropped. */
-    static final int ABANDONED = 0b100;
-    /** Bit: the transport has subscribed to the reply; a second subscriber is refused. */
-    static final int SUBSCRIBED = 0b1000;
-    /** Bit: the transport has requested the reply. */
-    static final int REQUESTED = 0b1_0000;
-    /** Bit: the encoded reply is in {@link #pendingReply}; whoever sets the second of this and REQUESTED sends it. */
-    static final int REPLY_READY = 0b10_0000;
-    /** Bit: a terminal signal went to the transport's subscriber; whoever sets it is the only one that sends one. */
-    static final int TERMINATED = 0b100_0000;
+    /** D: the call is registered and handed to its handler (for a blocking method, to the thread that runs it). */
+    static final int DISPATCHED = 1;
+    /** Comp: complete won the call; the reply is encoded and sent, or dropped for a client that left. */
+    static final int COMPLETED = 1 << 1;
+    /** A: an abort won the call (the handler's, its failure, a refusal, shutdown, or a client that left before dispatch). */
+    static final int ABORTED = 1 << 2;
+    /** End: the outcome is recorded, the call is off the session's books and its terminal signal is decided. */
+    static final int ENDED = 1 << 3;
+    /** Comp or A: the call's end is decided; nothing else may end it, and cancels no longer count. */
+    private static final int DECIDED = COMPLETED | ABORTED;
+
+    /** Cancel flag: the client cancelled, abortively or gracefully, or the timeout passed: testCancel() answers OK. */
+    static final int CANCEL_REQUESTED = 1 << 4;
+    /** Cancel flag: the client will read no reply (abortive cancel, or the connection ended): a reply is dropped. */
+    static final int ABANDONED = 1 << 5;
+    /** Cancel flag: it was the connection closing that abandoned the call, which ends as RPC_S_COMM_FAILURE, as the client sees it. */
+    static final int CONNECTION_LOST = 1 << 6;
+
+    /** Reply bit: the transport has subscribed to the reply; a second subscriber is refused. */
+    static final int SUBSCRIBED = 1 << 7;
+    /** Reply bit: the transport has requested the reply. */
+    static final int REQUESTED = 1 << 8;
+    /** Reply bit: the encoded reply is in {@link #pendingReply}; whoever sets the second of this and REQUESTED sends it. */
+    static final int REPLY_READY = 1 << 9;
+    /** Reply bit: a terminal signal went to the transport's subscriber; whoever sets it is the only one that sends one. */
+    static final int TERMINATED = 1 << 10;
 
     private static final AtomicIntegerFieldUpdater<ServerCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "state");
@@ -99,7 +115,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         this.request = decoded;
     }
 
-    /** D: the transport subscribes, and the call is dispatched. */
+    /** The transport subscribes: the call is registered and, unless refused or already abandoned, dispatched (D). */
     @Override
     public void subscribe(CoreSubscriber<? super ByteBuffer> actual) {
         if ((addFlags(SUBSCRIBED) & SUBSCRIBED) != 0) {
@@ -110,15 +126,12 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         actual.onSubscribe(this);
         RpcFault refused = session.register(this);
         if (refused != null) {
-            if (markEnded() >= 0) {
-                outcome = refused.status();
-                if ((addFlags(TERMINATED) & TERMINATED) == 0) {
-                    actual.onError(refused);
-                }
+            if (claim(ABORTED) >= 0) {
+                terminate(refused.status(), null, refused);
             }
             return;
         }
-        if ((state & ABANDONED) != 0) {
+        if (!dispatch()) {
             endAbandoned();
             return;
         }
@@ -147,6 +160,19 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         abandon();
     }
 
+    /** Sets D unless the client has abandoned the call; true if it did. */
+    private boolean dispatch() {
+        for (;;) {
+            int s = state;
+            if ((s & (ABANDONED | DECIDED)) != 0) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, s | DISPATCHED)) {
+                return true;
+            }
+        }
+    }
+
     /** Runs the handler: on this thread, or on boundedElastic for a blocking method. */
     @SuppressWarnings("unchecked")
     private <Q> void start() {
@@ -155,7 +181,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             Disposable task = Schedulers.parallel().schedule(this::timeoutPassed, t.toNanos(), TimeUnit.NANOSECONDS);
             timeoutTask = task;
             // finish() may have run between the schedule and the write; it could not see the task then.
-            if ((state & (ENDED | ABANDONED)) != 0) {
+            if ((state & (DECIDED | ABANDONED)) != 0) {
                 task.dispose();
             }
         }
@@ -191,13 +217,12 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     @Override
     public RpcStatus complete(@Nullable R reply) {
-        int previous = markEnded();
+        int previous = claim(COMPLETED);
         if (previous < 0) {
             return RpcStatus.INVALID_ASYNC_HANDLE;
         }
         if ((previous & ABANDONED) != 0) {
-            outcome = RpcStatus.CALL_CANCELLED;
-            finish();
+            terminate(abandonedOutcome(previous), null, null);
             session.replyDropped();
             return RpcStatus.CALL_CANCELLED;
         }
@@ -207,33 +232,18 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         }
         catch (RuntimeException e) {
             log.warn("Reply of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
-            send(new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode the reply"));
+            terminate(RpcStatus.BAD_STUB_DATA, null, new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode the reply"));
             return RpcStatus.BAD_STUB_DATA;
         }
-        outcome = RpcStatus.OK;
-        finish();
-        pendingReply = encoded;
-        if ((addFlags(REPLY_READY) & REQUESTED) != 0) {
-            deliver();
-        }
+        terminate(RpcStatus.OK, encoded, null);
         return RpcStatus.OK;
     }
 
     /** The client abandoned the call before its handler ran: no handler will end it, so it ends here. */
     private void endAbandoned() {
-        if (markEnded() >= 0) {
-            outcome = RpcStatus.CALL_CANCELLED;
-            finish();
-        }
-    }
-
-    private void deliver() {
-        ByteBuffer reply = pendingReply;
-        pendingReply = null;
-        CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (reply != null && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
-            subscriber.onNext(reply);
-            subscriber.onComplete();
+        int previous = claim(ABORTED);
+        if (previous >= 0) {
+            terminate(abandonedOutcome(previous), null, null);
         }
     }
 
@@ -264,27 +274,78 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         }
     }
 
-    /** Ends the call with a fault, if it has not ended. */
+    /** A: ends the call with a fault, if nothing has ended it; true if this did. */
     private boolean end(RpcFault fault) {
-        int previous = markEnded();
-        if (previous < 0) {
+        if (claim(ABORTED) < 0) {
             return false;
         }
-        if ((previous & ABANDONED) != 0) {
-            outcome = fault.status();
-            finish();
-            return true;
-        }
-        send(fault);
+        terminate(fault.status(), null, fault);
         return true;
     }
 
-    private void send(RpcFault fault) {
-        outcome = fault.status();
+    /**
+     * Sets Comp or A, whichever {@code how} names, if neither is set: the CAS that decides who
+     * ends the call.
+     *
+     * @return the state before, or -1 if the call's end was already decided
+     */
+    private int claim(int how) {
+        for (;;) {
+            int s = state;
+            if ((s & DECIDED) != 0) {
+                return -1;
+            }
+            if (STATE.compareAndSet(this, s, s | how)) {
+                return s;
+            }
+        }
+    }
+
+    /**
+     * End: the one way out of a call, taken once, by the thread whose {@link #claim} won. Records
+     * the outcome, takes the call off the session's books (ending its observation) and stops its
+     * timer, then gives the transport its one terminal signal: the reply, once there is demand for
+     * it, or the fault; nothing to a transport that has cancelled.
+     *
+     * @param outcome what {@link #status()} answers from now on
+     * @param reply the encoded reply to send, or {@code null}
+     * @param fault the fault to send, or {@code null}
+     */
+    private void terminate(RpcStatus outcome, @Nullable ByteBuffer reply, @Nullable RpcFault fault) {
+        this.outcome = outcome;
         finish();
+        if (reply != null) {
+            pendingReply = reply;
+            if ((addFlags(REPLY_READY | ENDED) & REQUESTED) != 0) {
+                deliver();
+            }
+            return;
+        }
+        if (fault == null) {
+            addFlags(ENDED);
+            return;
+        }
+        // A transport that has gone gets no signal, and TERMINATED stays free for connectionClosed().
+        int s;
+        boolean send;
+        do {
+            s = state;
+            send = (s & (ABANDONED | TERMINATED)) == 0;
+        }
+        while (!STATE.compareAndSet(this, s, send ? s | ENDED | TERMINATED : s | ENDED));
         CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
+        if (send && subscriber != null) {
             subscriber.onError(fault);
+        }
+    }
+
+    private void deliver() {
+        ByteBuffer reply = pendingReply;
+        pendingReply = null;
+        CoreSubscriber<? super ByteBuffer> subscriber = actual;
+        if (reply != null && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
+            subscriber.onNext(reply);
+            subscriber.onComplete();
         }
     }
 
@@ -293,19 +354,6 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         for (;;) {
             int s = state;
             if ((s & flags) == flags || STATE.compareAndSet(this, s, s | flags)) {
-                return s;
-            }
-        }
-    }
-
-    /** Sets ENDED; returns the state before, or -1 if the call had already ended. */
-    private int markEnded() {
-        for (;;) {
-            int s = state;
-            if ((s & ENDED) != 0) {
-                return -1;
-            }
-            if (STATE.compareAndSet(this, s, s | ENDED)) {
                 return s;
             }
         }
@@ -322,7 +370,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     @Override
     public RpcStatus testCancel() {
         int s = state;
-        if ((s & ENDED) != 0) {
+        if ((s & DECIDED) != 0) {
             return RpcStatus.INVALID_BINDING;
         }
         return (s & CANCEL_REQUESTED) != 0 ? RpcStatus.OK : RpcStatus.CALL_IN_PROGRESS;
@@ -375,7 +423,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     /** The connection ended under the call. */
     void connectionClosed() {
         CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (requestCancel(CANCEL_REQUESTED | ABANDONED) && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
+        if (requestCancel(CANCEL_REQUESTED | ABANDONED | CONNECTION_LOST) && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
             // Over a network nobody reads this; in-process it is the client's own Mono.
             subscriber.onError(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
         }
@@ -385,12 +433,12 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         requestCancel(CANCEL_REQUESTED);
     }
 
-    /** Adds cancel flags to a call that has not ended; true if this added ABANDONED. */
+    /** Adds cancel flags to a call whose end is not decided; true if this added ABANDONED. */
     private boolean requestCancel(int flags) {
         int s;
         for (;;) {
             s = state;
-            if ((s & ENDED) != 0 || (s | flags) == s) {
+            if ((s & DECIDED) != 0 || (s | flags) == s) {
                 return false;
             }
             if (STATE.compareAndSet(this, s, s | flags)) {
@@ -422,7 +470,12 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     /** The call left the session's books: it ended, or the client abandoned it first. */
     void observedEnd() {
         RpcStatus s = outcome;
-        scope.end(s != null ? s : RpcStatus.CALL_CANCELLED);
+        scope.end(s != null ? s : abandonedOutcome(state));
+    }
+
+    /** How a call the client abandoned ends: cancelled, or a communications failure if its connection closed. */
+    private static RpcStatus abandonedOutcome(int state) {
+        return (state & CONNECTION_LOST) != 0 ? RpcStatus.COMM_FAILURE : RpcStatus.CALL_CANCELLED;
     }
 
     /**
@@ -434,7 +487,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         if (!end(fault)) {
             return;
         }
-        // Ended first, so a handler that answers its cancel cannot win over the fault.
+        // A first, so a handler that answers its cancel cannot win over the fault.
         if ((addFlags(CANCEL_REQUESTED) & CANCEL_REQUESTED) == 0) {
             Sinks.Empty<Void> sink = cancelledSink;
             if (sink != null) {
@@ -454,8 +507,24 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         }
     }
 
+    /** The seed's name for the call's state: D, Comp, A or End; "new" before it is dispatched or ends. */
+    String seedState() {
+        int s = state;
+        if ((s & ENDED) != 0) {
+            return "End";
+        }
+        if ((s & COMPLETED) != 0) {
+            return "Comp";
+        }
+        if ((s & ABORTED) != 0) {
+            return "A";
+        }
+        return (s & DISPATCHED) != 0 ? "D" : "new";
+    }
+
     @Override
     public String toString() {
-        return "AsyncCall{" + method.name() + ", id=" + id + ", " + status() + ", testCancel=" + testCancel() + "}";
+        return "AsyncCall{" + method.name() + ", id=" + id + ", " + seedState() + ", " + status()
+                + ", testCancel=" + testCancel() + "}";
     }
 }

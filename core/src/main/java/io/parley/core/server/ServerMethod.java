@@ -1,5 +1,6 @@
 package io.parley.core.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -20,6 +21,11 @@ import reactor.core.publisher.Mono;
  * ServerMethod.async("AsyncFunc", Long.class, AsyncFunc::handle).blocking();
  * }</pre>
  *
+ * <p>A request the client sent empty (no data, or JSON {@code null}) reaches the two-argument
+ * shapes as {@code null}. The one-argument {@code mono} shape takes a function that is never
+ * given {@code null}: such a call is refused before its handler runs, with
+ * {@code RPC_X_BAD_STUB_DATA}, unless the request type is {@code Void}.
+ *
  * <p>A handler runs on the thread that received the call, which on a network transport is an
  * event loop: it must not block. A method marked {@link #blocking()} runs its handler on
  * {@code Schedulers.boundedElastic()} instead.
@@ -31,22 +37,33 @@ import reactor.core.publisher.Mono;
  */
 public final class ServerMethod<Q, R> {
 
+    private static final int MAX_NAME_BYTES = 255;
+
     private final String name;
     private final Class<Q> requestType;
     private final Invoker<Q, R> invoker;
+    private final boolean requestRequired;
     private final boolean blocking;
 
-    private ServerMethod(String name, Class<Q> requestType, Invoker<Q, R> invoker, boolean blocking) {
+    private ServerMethod(String name, Class<Q> requestType, Invoker<Q, R> invoker, boolean requestRequired, boolean blocking) {
         this.name = name;
         this.requestType = requestType;
         this.invoker = invoker;
+        this.requestRequired = requestRequired;
         this.blocking = blocking;
     }
 
     /**
      * A method whose handler maps the request to a {@code Mono} of the reply.
      *
-     * @param name the method name that clients call
+     * <p>The handler is never given {@code null}: a call whose request is empty (no data, or JSON
+     * {@code null}) is refused before the handler runs, with {@code RPC_X_BAD_STUB_DATA} and the
+     * detail "the request of 'name' is empty". The one exception is a request type of
+     * {@code Void}, whose only value, {@code null}, the handler is given. A method whose request
+     * is optional takes the {@link #mono(String, Class, MonoHandler) (request, call)} shape, which
+     * is given {@code null} for an empty request.
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
      * @param requestType the type the request is decoded to
      * @param handler the handler
      * @param <Q> the request type
@@ -56,14 +73,16 @@ public final class ServerMethod<Q, R> {
     public static <Q, R> ServerMethod<Q, R> mono(String name, Class<Q> requestType,
             Function<? super Q, ? extends Mono<? extends R>> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, Invoker.ofMono((request, call) -> handler.apply(request)));
+        // The request is null here only for Void: the session refuses an empty one first (requestRequired).
+        Invoker<Q, R> invoker = Invoker.ofMono((request, call) -> handler.apply(request));
+        return create(name, requestType, invoker, requestType != Void.class);
     }
 
     /**
      * A method whose handler maps the request to a {@code Mono} of the reply and is given the
      * call, to watch for cancels.
      *
-     * @param name the method name that clients call
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
      * @param requestType the type the request is decoded to
      * @param handler the handler
      * @param <Q> the request type
@@ -72,13 +91,13 @@ public final class ServerMethod<Q, R> {
      */
     public static <Q, R> ServerMethod<Q, R> mono(String name, Class<Q> requestType, MonoHandler<Q, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, Invoker.ofMono(handler));
+        return create(name, requestType, Invoker.ofMono(handler), false);
     }
 
     /**
      * A method in the MS-RPC style, whose handler completes or aborts the call itself.
      *
-     * @param name the method name that clients call
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
      * @param requestType the type the request is decoded to
      * @param handler the handler
      * @param <Q> the request type
@@ -87,16 +106,23 @@ public final class ServerMethod<Q, R> {
      */
     public static <Q, R> ServerMethod<Q, R> async(String name, Class<Q> requestType, AsyncHandler<Q, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, handler::handle);
+        return create(name, requestType, handler::handle, false);
     }
 
-    private static <Q, R> ServerMethod<Q, R> create(String name, Class<Q> requestType, Invoker<Q, R> invoker) {
+    private static <Q, R> ServerMethod<Q, R> create(String name, Class<Q> requestType, Invoker<Q, R> invoker,
+            boolean requestRequired) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(requestType, "requestType");
         if (name.isBlank()) {
             throw new IllegalArgumentException("name: \"" + name + "\" (expected: a method name that is not blank)");
         }
-        return new ServerMethod<>(name, requestType, invoker, false);
+        // RSocket's routing metadata gives a route one length byte; no client could call a longer name.
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("name: \"" + name + "\" of " + bytes + " UTF-8 bytes (expected: at most "
+                    + MAX_NAME_BYTES + " UTF-8 bytes)");
+        }
+        return new ServerMethod<>(name, requestType, invoker, requestRequired, false);
     }
 
     /**
@@ -104,7 +130,7 @@ public final class ServerMethod<Q, R> {
      * {@code Schedulers.boundedElastic()}, where it may sleep, wait on I/O or call blocking APIs.
      */
     public ServerMethod<Q, R> blocking() {
-        return blocking ? this : new ServerMethod<>(name, requestType, invoker, true);
+        return blocking ? this : new ServerMethod<>(name, requestType, invoker, requestRequired, true);
     }
 
     /** The method name that clients call. */
@@ -124,6 +150,11 @@ public final class ServerMethod<Q, R> {
 
     Invoker<Q, R> invoker() {
         return invoker;
+    }
+
+    /** Whether a call with an empty request is refused: the handler takes no {@code null}. */
+    boolean requestRequired() {
+        return requestRequired;
     }
 
     @Override

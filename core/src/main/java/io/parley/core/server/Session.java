@@ -1,6 +1,9 @@
 package io.parley.core.server;
 
 import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +35,15 @@ final class Session implements ServerSession {
     private final ConcurrentHashMap<Long, ServerCall<?>> calls = new ConcurrentHashMap<>();
     private final Set<ServerCall<?>> anonymous = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** Graceful notices for calls not yet seen, by call id, with when they came (System.nanoTime). */
-    private final ConcurrentHashMap<Long, Long> earlyCancels = new ConcurrentHashMap<>();
+    /**
+     * Graceful notices for calls not yet seen, by call id, with when they came (the server's
+     * nanoTime), oldest first. Guarded by its own monitor: notices are rare, every operation on
+     * them is O(1) (amortized, for the expired ones dropped from the head), and nothing waits
+     * while holding it.
+     */
+    private final LinkedHashMap<Long, Long> earlyCancels = new LinkedHashMap<>();
+    /** The size of {@link #earlyCancels}, read without its monitor so a call registers without one. */
+    private volatile int earlyCancelCount;
     private volatile boolean closed;
 
     Session(ParleyServer server, Codec codec) {
@@ -76,6 +86,10 @@ final class Session implements ServerSession {
             return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
         }
+        if (decoded == null && method.requestRequired()) {
+            return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
+                    "the request of '" + request.method() + "' is empty"));
+        }
         return new ServerCall<>(this, method, request, decoded);
     }
 
@@ -88,7 +102,7 @@ final class Session implements ServerSession {
     /**
      * Registers a call as its reply is subscribed to.
      *
-     * @return {@code null}, or the fault that refuses the call
+     * @return {@code null}, or the fault that refuses the call, which the call must end with
      */
     @Nullable RpcFault register(ServerCall<?> call) {
         int limit = server.maxCallsPerConnection();
@@ -106,10 +120,11 @@ final class Session implements ServerSession {
                     "call id " + call.id() + " is already in flight on this connection"));
         }
         if (closed) {
-            unregister(call);
+            // Left on the books: the call's end takes it off once its outcome is recorded, so the
+            // observer sees RPC_S_COMM_FAILURE as the client does.
             return new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed");
         }
-        if (!earlyCancels.isEmpty() && earlyCancels.remove(call.id()) != null) {
+        if (takeEarly(call.id())) {
             call.cancelGracefully();
         }
         return null;
@@ -146,8 +161,9 @@ final class Session implements ServerSession {
 
     /**
      * A notice may arrive before its call: RSocket, for one, sends connection-level frames ahead
-     * of stream frames still queued. One for a call not yet seen is kept a while and applied when
-     * the call registers; both sides look again after writing, so neither order loses it.
+     * of stream frames still queued. One for a call not yet seen is kept, up to 10 s and at most
+     * 1 024 per connection (docs/wire-protocol.md §5.2), and applied when the call registers; both
+     * sides look again after writing, so neither order loses it.
      */
     @Override
     public void cancelGracefully(long callId) {
@@ -161,27 +177,53 @@ final class Session implements ServerSession {
         }
         rememberEarly(callId);
         call = calls.get(callId);
-        if (call != null && earlyCancels.remove(callId) != null) {
+        if (call != null && takeEarly(callId)) {
             call.cancelGracefully();
         }
     }
 
+    /**
+     * Keeps a notice, newest last. Notices past their age go first; if the connection still holds
+     * its limit of them, the oldest makes room: most are notices that came after their call ended.
+     */
     private void rememberEarly(long callId) {
-        long now = System.nanoTime();
-        if (earlyCancels.size() >= MAX_EARLY_CANCELS) {
-            // Most are notices that came after their call ended; the oldest go first.
-            earlyCancels.values().removeIf(at -> now - at > EARLY_CANCEL_TTL_NANOS);
-            if (earlyCancels.size() >= MAX_EARLY_CANCELS) {
-                earlyCancels.clear();
+        synchronized (earlyCancels) {
+            // Read under the monitor, so that the map's order is the order of the times it holds.
+            long now = server.nanoTime();
+            Iterator<Long> oldestFirst = earlyCancels.values().iterator();
+            while (oldestFirst.hasNext() && now - oldestFirst.next() > EARLY_CANCEL_TTL_NANOS) {
+                oldestFirst.remove();
             }
+            // A repeated notice moves to the end, with its new time.
+            if (earlyCancels.remove(callId) == null && earlyCancels.size() >= MAX_EARLY_CANCELS) {
+                Iterator<Map.Entry<Long, Long>> oldest = earlyCancels.entrySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
+            earlyCancels.put(callId, now);
+            earlyCancelCount = earlyCancels.size();
         }
-        earlyCancels.put(callId, now);
+    }
+
+    /** Takes the notice kept for a call, if any; true if it came no more than 10 s ago. */
+    private boolean takeEarly(long callId) {
+        if (earlyCancelCount == 0) {
+            return false;
+        }
+        synchronized (earlyCancels) {
+            Long at = earlyCancels.remove(callId);
+            earlyCancelCount = earlyCancels.size();
+            return at != null && server.nanoTime() - at <= EARLY_CANCEL_TTL_NANOS;
+        }
     }
 
     @Override
     public void close() {
         closed = true;
-        earlyCancels.clear();
+        synchronized (earlyCancels) {
+            earlyCancels.clear();
+            earlyCancelCount = 0;
+        }
         server.sessionClosed(this);
         forEachCall(ServerCall::connectionClosed);
     }

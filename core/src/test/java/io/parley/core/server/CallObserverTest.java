@@ -91,6 +91,24 @@ class CallObserverTest {
     }
 
     @Test
+    void connectionClosedUnderACall_isObservedCommFailure_onBothSides() throws InterruptedException {
+        start("observer-connection-closed", Integer.MAX_VALUE);
+        Sinks.One<Throwable> clientError = Sinks.one();
+        client.call("hold", "x", String.class).subscribe(null, clientError::tryEmitValue);
+        awaitActive(1);
+
+        client.dispose();
+        handlerCancelled.asMono().block(TIMEOUT);
+
+        assertThat(clientError.asMono().block(TIMEOUT)).isInstanceOfSatisfying(RpcFault.class,
+                fault -> assertThat(fault.status()).isEqualTo(RpcStatus.COMM_FAILURE));
+        assertThat(clientSide.next()).isEqualTo("hold " + RpcStatus.COMM_FAILURE);
+        assertThat(serverSide.next()).as("the server records what the client received").isEqualTo("hold " + RpcStatus.COMM_FAILURE);
+        release.tryEmitEmpty();
+        assertThat(serverSide.poll()).as("the handler's late reply is not a second end").isNull();
+    }
+
+    @Test
     void clientCallHandle_isObservedOnce_withItsOutcome() throws InterruptedException {
         start("observer-handle", Integer.MAX_VALUE);
 

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -41,6 +43,8 @@ class ServerSessionTest {
 
     private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
     private final AtomicReference<CallAcceptor> acceptor = new AtomicReference<>();
+    /** The server's nanoTime, moved by the tests. */
+    private final AtomicLong now = new AtomicLong();
     private ParleyServer server;
     private ServerSession session;
 
@@ -48,6 +52,7 @@ class ServerSessionTest {
     void start() {
         server = ParleyServer.builder()
                 .method(ServerMethod.async("hold", String.class, (String request, AsyncCall<String> call) -> held.add(call)))
+                .nanoClock(now::get)
                 .transport(a -> {
                     acceptor.set(a);
                     return Mono.just(new TransportServer() {
@@ -144,6 +149,51 @@ class ServerSessionTest {
         handleHold(8).subscribe(new Recorder(1));
         assertThat(heldCall().testCancel()).as("a notice cancels one call, not every later call of that id")
                 .isEqualTo(RpcStatus.CALL_IN_PROGRESS);
+    }
+
+    @Test
+    void gracefulCancel_arrivingBeforeItsCall_isKeptForTenSeconds() {
+        session.cancelGracefully(7);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        handleHold(7).subscribe(new Recorder(1));
+
+        assertThat(heldCall().testCancel()).isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void gracefulCancel_arrivingBeforeItsCall_isForgottenAfterTenSeconds() {
+        session.cancelGracefully(7);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(10) + 1);
+        handleHold(7).subscribe(new Recorder(1));
+
+        assertThat(heldCall().testCancel()).as("a call arriving later with that id is not cancelled")
+                .isEqualTo(RpcStatus.CALL_IN_PROGRESS);
+    }
+
+    @Test
+    void gracefulCancel_overTheLimitOf1024Notices_dropsOnlyTheOldest() {
+        for (long id = 1; id <= 1025; id++) {
+            session.cancelGracefully(id);
+            now.incrementAndGet();
+        }
+
+        handleHold(1).subscribe(new Recorder(1));
+        assertThat(heldCall().testCancel()).as("the oldest notice made room").isEqualTo(RpcStatus.CALL_IN_PROGRESS);
+        handleHold(2).subscribe(new Recorder(1));
+        assertThat(heldCall().testCancel()).as("the next oldest is kept").isEqualTo(RpcStatus.OK);
+        handleHold(1025).subscribe(new Recorder(1));
+        assertThat(heldCall().testCancel()).as("the newest is kept").isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void gracefulCancel_repeated_isKeptFromItsLatestNotice() {
+        session.cancelGracefully(7);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(6));
+        session.cancelGracefully(7);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(6));
+        handleHold(7).subscribe(new Recorder(1));
+
+        assertThat(heldCall().testCancel()).isEqualTo(RpcStatus.OK);
     }
 
     @Test
