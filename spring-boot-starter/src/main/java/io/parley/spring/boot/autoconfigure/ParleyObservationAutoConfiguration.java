@@ -12,7 +12,9 @@ import io.micrometer.observation.ObservationRegistry;
 /**
  * Auto-configuration of Micrometer observations around every Parley call, server and client:
  * {@value ObservationCallObserver#SERVER_CALLS} and {@value ObservationCallObserver#CLIENT_CALLS},
- * tagged with the method and the call's final status.
+ * tagged with the method and the call's final status (a well-known status by name, any application
+ * fault code as {@value ObservationCallObserver#APPLICATION}, its exact value in the high-cardinality
+ * key {@value ObservationCallObserver#FAULT_CODE}).
  */
 @AutoConfiguration(before = { ParleyServerAutoConfiguration.class, ParleyClientAutoConfiguration.class },
         afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
