@@ -30,12 +30,18 @@ import reactor.util.Loggers;
  *
  * <pre>
  *   D (dispatched) --complete--------> Comp --> End   reply sent (dropped if the client abandoned the call)
+ *                                      Comp --> End   the reply cannot be encoded: RPC_X_BAD_STUB_DATA sent
  *                  --abort-----------> A    --> End   fault sent
  *                  --exception-------> A    --> End   fault sent: the RpcFault's code, else CALL_FAILED
  *                  --server shutdown-> A    --> End   fault sent; the handler is told as of a cancel
  *   (not dispatched) --refused-------> A    --> End   fault sent: no handler ever sees the call
- *                    --abandoned-----> A    --> End   nothing sent: the client left before the handler ran
+ *   (handler not yet run) --abandoned> A    --> End   nothing sent: the client left before the handler ran
  * </pre>
+ *
+ * A call the client abandons once its handler runs (an abortive cancel, or its connection
+ * closing) stays in D: the handler still ends it. It leaves the session's books at once, observed
+ * as {@code RPC_S_CALL_CANCELLED}, or {@code RPC_S_COMM_FAILURE} if the connection closed; a
+ * reply it is later completed with is dropped, and that is its outcome too.
  *
  * The whole state is the one {@code int} {@link #state}: the seed's states {@link #DISPATCHED D},
  * {@link #COMPLETED Comp}, {@link #ABORTED A} and {@link #ENDED End}; the client's cancels; and
