@@ -36,6 +36,9 @@ public final class FaultCodec {
     /** How RSocket's responder begins the CANCELED error of a request it stopped reassembling. */
     private static final String REASSEMBLY_FAILED = "Failed to reassemble payload";
 
+    /** How RSocket's requester begins the error of a reply it stopped reassembling. */
+    private static final String REPLY_TOO_LARGE = "Reassembled payload size went out of allowed";
+
     private FaultCodec() {
     }
 
@@ -108,6 +111,11 @@ public final class FaultCodec {
                 return new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server refused the connection: " + error.getMessage(), error);
             }
             return new RpcFault(RpcStatus.CALL_FAILED, "the server failed: " + error.getMessage(), error);
+        }
+        if (error instanceof IllegalStateException && String.valueOf(error.getMessage()).startsWith(REPLY_TOO_LARGE)) {
+            // RSocket's requester stopped reassembling a fragmented reply at the client's limit.
+            return new RpcFault(RpcStatus.OUT_OF_MEMORY, "the client refused the reply as it arrived: "
+                    + error.getMessage(), error);
         }
         if (error instanceof RejectedException) {
             return new RpcFault(RpcStatus.SERVER_TOO_BUSY, "the server rejected the call: " + error.getMessage(), error);

@@ -1,33 +1,26 @@
 package io.parley.rsocket;
 
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.RpcRequest;
-import io.parley.core.transport.TransportCall;
+import io.parley.core.transport.AbstractTransportCall;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.publisher.Operators;
 
 /**
  * One call's handle on an {@link RSocketConnection}: its request-response, and the subscriber of
- * it. Cancels made before the request is out are recorded in {@link #state} and applied when it
- * is (gRPC-Java's {@code DelayedStream} does the same); after that each passes straight to
- * RSocket. Because the handle is a plain object and not a chain of Reactor operators, there is
- * no operator whose own subscription can race with a cancel and drop it.
+ * it. Cancels made before the request is out wait in {@link AbstractTransportCall} until it is.
  *
  * <p>The call knows whether its request went out: until it subscribes to RSocket's request, it
  * is connecting, and a failure then (no connection could be made) leaves it free to try another
  * server of a balancer. Once subscribed, it is sent, and is never sent again.
  */
-final class RSocketCall implements TransportCall, CoreSubscriber<Payload> {
+final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<Payload> {
 
     /** How many servers a call not yet sent tries before it ends with {@code RPC_S_SERVER_UNAVAILABLE}. */
     static final int MAX_CONNECT_ATTEMPTS = 3;
@@ -36,25 +29,10 @@ final class RSocketCall implements TransportCall, CoreSubscriber<Payload> {
     /** A request frame's header with metadata: frame length, stream id, type and flags, metadata length. */
     private static final int REQUEST_FRAME_OVERHEAD = 12;
 
-    /** Bit: cancelled abortively; the request is not sent if it has not been. */
-    private static final int CANCELLED = 1;
-    /** Bit: a graceful cancel was asked for. */
-    private static final int GRACEFUL = 1 << 1;
-    /** Bit: the request is out on {@link #rsocket}; whoever sets the second of this and GRACEFUL sends the notice. */
-    private static final int SENT = 1 << 2;
-
-    private static final AtomicIntegerFieldUpdater<RSocketCall> STATE =
-            AtomicIntegerFieldUpdater.newUpdater(RSocketCall.class, "state");
-    private static final AtomicReferenceFieldUpdater<RSocketCall, Subscription> UPSTREAM =
-            AtomicReferenceFieldUpdater.newUpdater(RSocketCall.class, Subscription.class, "upstream");
-
     private final RSocketConnection connection;
     private final RpcRequest request;
-    private volatile int state;
-    private volatile @Nullable Subscription upstream;
     private volatile @Nullable Disposable connecting;
     private volatile @Nullable RSocket rsocket;
-    private @Nullable Listener listener;
     private int attempts;
 
     RSocketCall(RSocketConnection connection, RpcRequest request) {
@@ -63,16 +41,15 @@ final class RSocketCall implements TransportCall, CoreSubscriber<Payload> {
     }
 
     @Override
-    public void start(Listener listener) {
-        this.listener = listener;
+    protected void send() {
         RpcFault refused = tooLarge(request);
         if (refused != null) {
-            listener.onFault(refused);
+            listener().onFault(refused);
             return;
         }
         RSocket live = connection.live();
         if (live != null) {
-            send(live);
+            sendOn(live);
         }
         else {
             connect();
@@ -93,16 +70,16 @@ final class RSocketCall implements TransportCall, CoreSubscriber<Payload> {
 
     private void connect() {
         attempts++;
-        Disposable d = connection.connected().subscribe(this::send, this::connectFailed);
+        Disposable d = connection.connected().subscribe(this::sendOn, this::connectFailed);
         connecting = d;
-        if ((state & CANCELLED) != 0) {
+        if (isCancelled()) {
             d.dispose();
         }
     }
 
     /** Nothing was sent: another server of a balancer may take the call. */
     private void connectFailed(Throwable error) {
-        if ((state & CANCELLED) != 0) {
+        if (isCancelled()) {
             return;
         }
         if (connection.balanced() && attempts < MAX_CONNECT_ATTEMPTS) {
@@ -110,73 +87,47 @@ final class RSocketCall implements TransportCall, CoreSubscriber<Payload> {
             connect();
             return;
         }
-        Listener l = listener;
-        if (l != null) {
-            l.onFault(FaultCodec.toFault(error));
-        }
+        listener().onFault(FaultCodec.toFault(error));
     }
 
-    private void send(RSocket on) {
-        if ((state & CANCELLED) != 0) {
+    private void sendOn(RSocket on) {
+        if (isCancelled()) {
             return;
         }
         Payload payload;
         try {
-            payload = RSocketConnection.toPayload(request);
+            payload = connection.toPayload(request);
         }
         catch (Throwable error) {
-            Listener l = listener;
-            if (l != null) {
-                l.onFault(FaultCodec.toFault(error));
-            }
+            listener().onFault(FaultCodec.toFault(error));
             return;
         }
         rsocket = on;
         // The subscriber requests as it subscribes, so the REQUEST_RESPONSE frame is queued: a
         // graceful cancel sent after it on the same connection cannot overtake it.
         on.requestResponse(payload).subscribe(this);
-        if ((addFlags(SENT) & GRACEFUL) != 0) {
-            sendGracefulCancel(on);
-        }
+        sent();
     }
 
     @Override
-    public void cancel() {
-        addFlags(CANCELLED);
+    protected void abandonSending() {
         Disposable d = connecting;
         if (d != null) {
             d.dispose();
         }
-        Operators.terminate(UPSTREAM, this);
     }
 
     @Override
-    public void cancelGracefully() {
-        int previous = addFlags(GRACEFUL);
+    protected void sendGracefulCancel() {
         RSocket on = rsocket;
-        if ((previous & (SENT | GRACEFUL)) == SENT && on != null) {
-            sendGracefulCancel(on);
-        }
-    }
-
-    private void sendGracefulCancel(RSocket on) {
-        if (request.callId() != RpcRequest.NO_CALL_ID) {
+        if (on != null && request.callId() != RpcRequest.NO_CALL_ID) {
             RSocketConnection.sendCancel(on, request.callId());
-        }
-    }
-
-    private int addFlags(int flags) {
-        for (;;) {
-            int s = state;
-            if ((s & flags) == flags || STATE.compareAndSet(this, s, s | flags)) {
-                return s;
-            }
         }
     }
 
     @Override
     public void onSubscribe(Subscription s) {
-        if (Operators.setOnce(UPSTREAM, this, s)) {
+        if (upstream(s)) {
             s.request(Long.MAX_VALUE);
         }
     }
@@ -184,10 +135,7 @@ final class RSocketCall implements TransportCall, CoreSubscriber<Payload> {
     @Override
     public void onNext(Payload payload) {
         try {
-            Listener l = listener;
-            if (l != null) {
-                l.onNext(payload.getData());
-            }
+            listener().onNext(payload.getData());
         }
         finally {
             payload.release();
@@ -196,17 +144,11 @@ final class RSocketCall implements TransportCall, CoreSubscriber<Payload> {
 
     @Override
     public void onError(Throwable error) {
-        Listener l = listener;
-        if (l != null) {
-            l.onFault(FaultCodec.toFault(error));
-        }
+        listener().onFault(FaultCodec.toFault(error));
     }
 
     @Override
     public void onComplete() {
-        Listener l = listener;
-        if (l != null) {
-            l.onComplete();
-        }
+        listener().onComplete();
     }
 }

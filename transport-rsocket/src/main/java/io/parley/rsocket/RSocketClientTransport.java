@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
 import io.parley.core.transport.ClientConnection;
+import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.ClientTransport;
 import io.rsocket.core.RSocketConnector;
+import io.rsocket.frame.FrameLengthCodec;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.loadbalance.LoadbalanceStrategy;
 import io.rsocket.loadbalance.LoadbalanceTarget;
@@ -244,9 +246,13 @@ public final class RSocketClientTransport implements ClientTransport {
     }
 
     @Override
-    public ClientConnection connect(String dataMimeType) {
+    public ClientConnection connect(ClientSetup setup) {
+        // RSocket takes no reassembly limit below its frame length; a single frame within that
+        // is read whole, and the client checks its size when it decodes the reply.
+        long reassembly = Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, (long) setup.maxInboundPayloadSize() + 64 * 1024);
         RSocketConnector connector = RSocketConnector.create()
-                .dataMimeType(dataMimeType)
+                .dataMimeType(setup.dataMimeType())
+                .maxInboundPayloadSize((int) Math.min(Integer.MAX_VALUE, reassembly))
                 .metadataMimeType(ParleyMetadataCodec.COMPOSITE_MIME_TYPE)
                 .keepAlive(keepAliveInterval, keepAliveMaxLifeTime)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY);

@@ -107,6 +107,45 @@ class CallerErrorsTest extends CallTestSupport {
                 .isEqualTo(RpcStatus.SERVER_OUT_OF_MEMORY);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = RSocketFixture.class, names = { "TCP", "WEBSOCKET" })
+    void replyOverTheClientsLimit_endsWithOutOfMemory_andTheConnectionServesOn(RSocketFixture kind) {
+        transport = kind;
+        ParleyClient client = client(startServer(), b -> b.maxInboundPayloadSize(1024));
+
+        RpcFault fault = faultOf(client.call("echo", "x".repeat(2000), String.class));
+
+        assertThat(fault.status()).isEqualTo(RpcStatus.OUT_OF_MEMORY);
+        assertThat(fault.detail()).contains("2002", "1024");
+        assertThat(client.call("echo", "small", String.class).block(TIMEOUT)).isEqualTo("small");
+    }
+
+    @Test
+    void fragmentedReplyOverTheClientsLimit_isRefusedWhileItArrives() {
+        int limit = 17 * 1024 * 1024;
+        // A server Parley did not write, replying in 64 KiB fragments with more than the limit.
+        io.rsocket.transport.netty.server.CloseableChannel foreign = io.rsocket.core.RSocketServer
+                .create(io.rsocket.SocketAcceptor.forRequestResponse(request -> {
+                    request.release();
+                    return Mono.just(ByteBufPayload.create(new byte[24 * 1024 * 1024]));
+                }))
+                .fragment(64 * 1024)
+                .bind(io.rsocket.transport.netty.server.TcpServerTransport.create("127.0.0.1", 0))
+                .block(TIMEOUT);
+        track(foreign);
+        ParleyClient client = ParleyClient.builder()
+                .codec(io.parley.core.codec.BytesCodec.create())
+                .maxInboundPayloadSize(limit)
+                .transport(RSocketClientTransport.tcp("127.0.0.1", foreign.address().getPort()))
+                .build();
+        track(client);
+
+        RpcFault fault = faultOf(client.call("anything", new byte[1], byte[].class));
+
+        assertThat(fault.status()).isEqualTo(RpcStatus.OUT_OF_MEMORY);
+        assertThat(fault.detail()).contains("as it arrived");
+    }
+
     @Test
     void roundRobinConnectTimeout_appliesToEveryTarget() throws Exception {
         // A listener whose accept queue is full: a further connect is never answered, so only the

@@ -1,5 +1,6 @@
 package io.parley.core.client;
 
+import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             AtomicIntegerFieldUpdater.newUpdater(DefaultClientCall.class, "state");
 
     private final RpcRequest request;
-    private final ReplyDecoder<R> decoder;
+    private final ParleyClient client;
+    private final Type replyType;
     private final CallOptions options;
     private final CallObserver.Scope scope;
     private final TransportCall transport;
@@ -86,21 +88,16 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     /** Written and read on the transport's thread, which signals one call serially. */
     private @Nullable R reply;
 
-    DefaultClientCall(RpcRequest request, ReplyDecoder<R> decoder, CallOptions options, CallObserver.Scope scope,
+    DefaultClientCall(ParleyClient client, RpcRequest request, Type replyType, CallOptions options, CallObserver.Scope scope,
             TransportCall transport, @Nullable CoreSubscriber<? super R> actual) {
         this.request = request;
-        this.decoder = decoder;
+        this.client = client;
+        this.replyType = replyType;
         this.options = options;
         this.scope = scope;
         this.transport = transport;
         this.actual = actual;
         this.notification = actual == null ? Sinks.one() : null;
-    }
-
-    /** Decodes a reply's bytes; what it throws becomes the call's {@code RPC_X_BAD_STUB_DATA}. */
-    @FunctionalInterface
-    interface ReplyDecoder<R> {
-        @Nullable R decode(ByteBuffer bytes);
     }
 
     // ---- C -> WComp -------------------------------------------------------------------------
@@ -146,12 +143,14 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             return;
         }
         try {
-            reply = decoder.decode(bytes);
+            reply = client.decode(request.method(), bytes, replyType);
         }
         catch (RuntimeException e) {
-            // A codec's CodecException, or whatever a codec of the application's own throws.
-            if (decide(new Outcome<>(null, new RpcFault(RpcStatus.BAD_STUB_DATA,
-                    "the reply of '" + request.method() + "' could not be decoded: " + e.getMessage(), e)))) {
+            // The client's reply limit, a codec's CodecException, or whatever a codec of the
+            // application's own throws.
+            RpcFault fault = e instanceof RpcFault ? (RpcFault) e : new RpcFault(RpcStatus.BAD_STUB_DATA,
+                    "the reply of '" + request.method() + "' could not be decoded: " + e.getMessage(), e);
+            if (decide(new Outcome<>(null, fault))) {
                 transport.cancel();
             }
         }
@@ -171,11 +170,16 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
 
     /** Moves WComp (or C) to Comp with this outcome if nothing else has; true if it did. */
     private boolean decide(Outcome<R> result) {
+        return decided(result) >= 0;
+    }
+
+    /** As {@link #decide}, returning the state it moved from, or -1 if the call had its outcome already. */
+    private int decided(Outcome<R> result) {
         int s;
         do {
             s = state;
             if (phase(s) >= COMP) {
-                return false;
+                return -1;
             }
         }
         while (!STATE.compareAndSet(this, s, (s & ~PHASE) | COMP));
@@ -197,7 +201,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         else if ((state & REQUESTED) != 0 || result.reply == null) {
             deliver();
         }
-        return true;
+        return s;
     }
 
     /** Comp -> End for a {@code Mono}: the subscriber gets the outcome, once, and only with demand for a reply. */
@@ -236,12 +240,18 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
 
     // ---- cancels -------------------------------------------------------------------------------
 
-    /** Can -> Comp: ends the call with the given fault and tells the transport; false if it had already ended. */
+    /**
+     * Can -> Comp: ends the call with the given fault and tells the transport, unless the call
+     * never reached it (cancelled in C); false if the call had already ended.
+     */
     private boolean cancelAbortively(RpcFault cause) {
-        if (!decide(new Outcome<>(null, cause))) {
+        int before = decided(new Outcome<>(null, cause));
+        if (before < 0) {
             return false;
         }
-        transport.cancel();
+        if (phase(before) != C) {
+            transport.cancel();
+        }
         return true;
     }
 

@@ -15,6 +15,7 @@ import io.parley.core.codec.Codec;
 import io.parley.core.codec.CodecException;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.ClientConnection;
+import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
@@ -53,6 +54,9 @@ import reactor.core.publisher.Mono;
  */
 public final class ParleyClient implements Disposable {
 
+    /** The largest reply a client takes unless told otherwise: 16 MiB, an RSocket frame's worth. */
+    public static final int DEFAULT_MAX_INBOUND_PAYLOAD_SIZE = 16 * 1024 * 1024;
+
     private final ClientTransport transport;
     private final Codec codec;
     private final CallOptions defaultOptions;
@@ -61,12 +65,16 @@ public final class ParleyClient implements Disposable {
     private final ClientConnection connection;
     private volatile boolean disposed;
 
-    private ParleyClient(ClientTransport transport, Codec codec, CallOptions defaultOptions, CallObserver observer) {
+    private final int maxInboundPayloadSize;
+
+    private ParleyClient(ClientTransport transport, Codec codec, CallOptions defaultOptions, CallObserver observer,
+            int maxInboundPayloadSize) {
         this.transport = transport;
         this.codec = codec;
         this.defaultOptions = defaultOptions;
         this.observer = observer;
-        this.connection = transport.connect(codec.mimeType());
+        this.maxInboundPayloadSize = maxInboundPayloadSize;
+        this.connection = transport.connect(new ClientSetup(codec.mimeType(), maxInboundPayloadSize));
     }
 
     /** Returns a builder for a client. */
@@ -204,7 +212,7 @@ public final class ParleyClient implements Disposable {
                         : new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the transport could not make the call: " + e, e));
             }
         }
-        return new DefaultClientCall<>(request, decoder(replyType), options, observer.start(request.method()), handle, actual);
+        return new DefaultClientCall<>(this, request, replyType, options, observer.start(request.method()), handle, actual);
     }
 
     /**
@@ -231,9 +239,20 @@ public final class ParleyClient implements Disposable {
         return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), payload);
     }
 
+    /**
+     * A reply's value.
+     *
+     * @throws RpcFault {@code RPC_S_OUT_OF_MEMORY} for a reply over the client's limit; the codec's
+     *         exceptions otherwise, which the call turns into {@code RPC_X_BAD_STUB_DATA}
+     */
     @SuppressWarnings("unchecked")
-    private <R> DefaultClientCall.ReplyDecoder<R> decoder(Type replyType) {
-        return bytes -> (R) codec.decode(bytes, replyType);
+    <R> @Nullable R decode(String method, ByteBuffer bytes, Type replyType) {
+        int size = bytes.remaining();
+        if (size > maxInboundPayloadSize) {
+            throw new RpcFault(RpcStatus.OUT_OF_MEMORY, "the reply of '" + method + "' is " + size
+                    + " bytes, over the client's limit of " + maxInboundPayloadSize);
+        }
+        return (R) codec.decode(bytes, replyType);
     }
 
     /**
@@ -245,8 +264,25 @@ public final class ParleyClient implements Disposable {
         private Codec codec = JsonCodec.create();
         private CallOptions defaultOptions = CallOptions.DEFAULT;
         private CallObserver observer = CallObserver.NONE;
+        private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
 
         Builder() {
+        }
+
+        /**
+         * Sets the largest reply the client takes, {@link #DEFAULT_MAX_INBOUND_PAYLOAD_SIZE} by
+         * default. A larger reply ends its call with {@code RPC_S_OUT_OF_MEMORY}; over RSocket, a
+         * reply sent in fragments is refused as the fragments pass the limit.
+         *
+         * @param bytes the limit, positive
+         * @return this builder
+         */
+        public Builder maxInboundPayloadSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxInboundPayloadSize: " + bytes + " (expected: > 0)");
+            }
+            this.maxInboundPayloadSize = bytes;
+            return this;
         }
 
         /**
@@ -306,7 +342,7 @@ public final class ParleyClient implements Disposable {
                 throw new IllegalStateException(
                         "transport: none set (expected: a ClientTransport, e.g. InProcessTransport.client(name))");
             }
-            return new ParleyClient(t, codec, defaultOptions, observer);
+            return new ParleyClient(t, codec, defaultOptions, observer, maxInboundPayloadSize);
         }
     }
 }

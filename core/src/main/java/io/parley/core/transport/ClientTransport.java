@@ -11,8 +11,8 @@ public interface ClientTransport {
      * Opens the client's connection. It connects when its first call needs it; a call that
      * cannot reach a server ends with {@code RPC_S_SERVER_UNAVAILABLE}.
      *
-     * @param dataMimeType the MIME type the client encodes its data with, announced to the server
+     * @param setup the client's data MIME type and reply limit
      * @return the connection
      */
-    ClientConnection connect(String dataMimeType);
+    ClientConnection connect(ClientSetup setup);
 }

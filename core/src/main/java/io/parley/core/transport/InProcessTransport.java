@@ -6,8 +6,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,7 +17,6 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -75,8 +72,8 @@ public final class InProcessTransport {
         requireName(name);
         return new ClientTransport() {
             @Override
-            public ClientConnection connect(String dataMimeType) {
-                return new Channel(name, dataMimeType);
+            public ClientConnection connect(ClientSetup setup) {
+                return new Channel(name, setup.dataMimeType());
             }
 
             @Override
@@ -213,25 +210,10 @@ public final class InProcessTransport {
      * One call on an in-process connection: its request is handed to the server's session on the
      * connection's worker, as a network would deliver it, and a graceful notice follows it there.
      */
-    private static final class InProcessCall implements TransportCall, CoreSubscriber<ByteBuffer> {
-
-        /** Bit: cancelled abortively; the request is not sent if it has not been. */
-        private static final int CANCELLED = 1;
-        /** Bit: a graceful cancel was asked for. */
-        private static final int GRACEFUL = 2;
-        /** Bit: the session has the request; whoever sets the second of this and GRACEFUL sends the notice. */
-        private static final int SENT = 4;
-
-        private static final AtomicIntegerFieldUpdater<InProcessCall> STATE =
-                AtomicIntegerFieldUpdater.newUpdater(InProcessCall.class, "state");
-        private static final AtomicReferenceFieldUpdater<InProcessCall, Subscription> UPSTREAM =
-                AtomicReferenceFieldUpdater.newUpdater(InProcessCall.class, Subscription.class, "upstream");
+    private static final class InProcessCall extends AbstractTransportCall implements CoreSubscriber<ByteBuffer> {
 
         private final Channel channel;
         private final RpcRequest request;
-        private volatile int state;
-        private volatile @Nullable Subscription upstream;
-        private @Nullable Listener listener;
         private volatile @Nullable Connection connection;
 
         InProcessCall(Channel channel, RpcRequest request) {
@@ -240,32 +222,40 @@ public final class InProcessTransport {
         }
 
         @Override
-        public void start(Listener listener) {
-            this.listener = listener;
+        protected void send() {
             Connection c;
             try {
                 c = channel.connection();
             }
             catch (RpcFault fault) {
-                listener.onFault(fault);
+                listener().onFault(fault);
                 return;
             }
             connection = c;
             try {
-                c.ordered().schedule(() -> send(c));
+                c.ordered().schedule(() -> {
+                    if (!isCancelled()) {
+                        c.session.handle(copy(request)).subscribe(this);
+                        sent();
+                    }
+                });
             }
             catch (RejectedExecutionException e) {
-                listener.onFault(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call was sent"));
+                listener().onFault(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call was sent"));
             }
         }
 
-        private void send(Connection c) {
-            if ((state & CANCELLED) != 0) {
+        @Override
+        protected void sendGracefulCancel() {
+            Connection c = connection;
+            if (c == null) {
                 return;
             }
-            c.session.handle(copy(request)).subscribe(this);
-            if ((addFlags(SENT) & GRACEFUL) != 0) {
-                c.session.cancelGracefully(request.callId());
+            try {
+                c.ordered().schedule(() -> c.session.cancelGracefully(request.callId()));
+            }
+            catch (RejectedExecutionException e) {
+                // The connection closed: the call ends with it, and the notice has nobody to tell.
             }
         }
 
@@ -278,63 +268,25 @@ public final class InProcessTransport {
         }
 
         @Override
-        public void cancel() {
-            addFlags(CANCELLED);
-            Operators.terminate(UPSTREAM, this);
-        }
-
-        @Override
-        public void cancelGracefully() {
-            int previous = addFlags(GRACEFUL);
-            Connection c = connection;
-            if ((previous & (SENT | GRACEFUL)) == SENT && c != null) {
-                try {
-                    c.ordered().schedule(() -> c.session.cancelGracefully(request.callId()));
-                }
-                catch (RejectedExecutionException e) {
-                    // The connection closed: the call ends with it, and the notice has nobody to tell.
-                }
-            }
-        }
-
-        private int addFlags(int flags) {
-            for (;;) {
-                int s = state;
-                if ((s & flags) == flags || STATE.compareAndSet(this, s, s | flags)) {
-                    return s;
-                }
-            }
-        }
-
-        @Override
         public void onSubscribe(Subscription s) {
-            if (Operators.setOnce(UPSTREAM, this, s)) {
+            if (upstream(s)) {
                 s.request(1);
             }
         }
 
         @Override
         public void onNext(ByteBuffer reply) {
-            Listener l = listener;
-            if (l != null) {
-                l.onNext(reply);
-            }
+            listener().onNext(reply);
         }
 
         @Override
         public void onError(Throwable error) {
-            Listener l = listener;
-            if (l != null) {
-                l.onFault(copyOf(error));
-            }
+            listener().onFault(copyOf(error));
         }
 
         @Override
         public void onComplete() {
-            Listener l = listener;
-            if (l != null) {
-                l.onComplete();
-            }
+            listener().onComplete();
         }
 
         /**

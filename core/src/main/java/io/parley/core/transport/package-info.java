@@ -11,7 +11,8 @@
  *   <li>Client side: {@link ClientTransport#connect} yields the client's one
  *       {@link ClientConnection}, which owns connecting, reconnecting and balancing, and gives
  *       each call a {@link TransportCall} handle: start, cancel abortively, cancel gracefully,
- *       and a listener for the reply or the fault.</li>
+ *       and a listener for the reply or the fault. {@link AbstractTransportCall} keeps, once for
+ *       every transport, the cancels made before a request is out.</li>
  * </ul>
  *
  * {@link InProcessTransport} implements both sides inside one JVM.

@@ -20,6 +20,7 @@ import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.transport.ClientConnection;
+import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.InProcessTransport;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
@@ -151,7 +152,7 @@ class CallTimeoutTest {
 
     @Test
     void serverTestCancel_turnsOkWhenTheTimeoutPasses_evenWithoutAGracefulNotice() {
-        ClientConnection raw = InProcessTransport.client(name).connect(JsonCodec.MIME_TYPE);
+        ClientConnection raw = InProcessTransport.client(name).connect(new ClientSetup(JsonCodec.MIME_TYPE, 1024));
         ByteBuffer request = JsonCodec.create().encode("x");
         AtomicReference<AsyncCall<String>> call = new AtomicReference<>();
         StepVerifier.withVirtualTime(() -> Mono.<String>create(sink -> raw.newCall(new RpcRequest("hold", 1, Duration.ofSeconds(3), request))

@@ -74,7 +74,7 @@ class CallTimersTest {
                 .transport(InProcessTransport.server(name))
                 .bindNow();
         ClientTransport inProcess = InProcessTransport.client(name);
-        ClientTransport watched = mimeType -> watching(inProcess.connect(mimeType));
+        ClientTransport watched = setup -> watching(inProcess.connect(setup));
         client = ParleyClient.builder().transport(watched).build();
     }
 

@@ -15,6 +15,7 @@ import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.BytesCodec;
 import io.parley.core.transport.ClientConnection;
+import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
@@ -36,8 +37,8 @@ class ParleyClientBuilderTest {
         }
 
         @Override
-        public ClientConnection connect(String dataMimeType) {
-            announcedMimeTypes.add(dataMimeType);
+        public ClientConnection connect(ClientSetup setup) {
+            announcedMimeTypes.add(setup.dataMimeType());
             return new ClientConnection() {
                 @Override
                 public TransportCall newCall(RpcRequest request) {
@@ -160,7 +161,7 @@ class ParleyClientBuilderTest {
 
     @Test
     void transportThatThrows_endsCallWithServerUnavailable() {
-        ClientTransport refusing = mimeType -> new ClientConnection() {
+        ClientTransport refusing = setup -> new ClientConnection() {
             @Override
             public TransportCall newCall(RpcRequest request) {
                 throw new IllegalStateException("refused");

@@ -11,6 +11,7 @@ import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.transport.ClientConnection;
+import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
@@ -40,19 +41,19 @@ final class OwnServerTransport implements ClientTransport {
     }
 
     @Override
-    public ClientConnection connect(String dataMimeType) {
-        return new Lazy(dataMimeType);
+    public ClientConnection connect(ClientSetup setup) {
+        return new Lazy(setup);
     }
 
     /** The connection to the application's own server, made at the first call, when the server's port is known. */
     private final class Lazy implements ClientConnection {
 
-        private final String dataMimeType;
+        private final ClientSetup setup;
         private final AtomicReference<@Nullable ClientConnection> connection = new AtomicReference<>();
         private volatile boolean disposed;
 
-        Lazy(String dataMimeType) {
-            this.dataMimeType = dataMimeType;
+        Lazy(ClientSetup setup) {
+            this.setup = setup;
         }
 
         @Override
@@ -63,7 +64,7 @@ final class OwnServerTransport implements ClientTransport {
                 try {
                     ClientTransport transport = resolve();
                     OwnServerTransport.this.delegate = transport;
-                    made = transport.connect(this.dataMimeType);
+                    made = transport.connect(this.setup);
                 }
                 catch (RpcFault fault) {
                     return TransportCall.failed(fault);
