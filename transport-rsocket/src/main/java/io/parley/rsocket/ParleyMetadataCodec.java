@@ -53,7 +53,11 @@ public final class ParleyMetadataCodec {
      * @throws IllegalArgumentException if the method name is empty or longer than 255 bytes
      */
     public static ByteBuf encodeRequest(ByteBufAllocator allocator, String method, long callId, long timeoutMillis) {
-        byte[] route = method.getBytes(StandardCharsets.UTF_8);
+        return encodeRequest(allocator, method.getBytes(StandardCharsets.UTF_8), method, callId, timeoutMillis);
+    }
+
+    /** As {@link #encodeRequest(ByteBufAllocator, String, long, long)}, with the name's UTF-8 bytes at hand. */
+    static ByteBuf encodeRequest(ByteBufAllocator allocator, byte[] route, String method, long callId, long timeoutMillis) {
         if (route.length == 0 || route.length > MAX_TAG_LENGTH) {
             throw new IllegalArgumentException("method: '" + method + "' is " + route.length
                     + " UTF-8 bytes (expected: 1 to " + MAX_TAG_LENGTH + ")");
@@ -113,8 +117,21 @@ public final class ParleyMetadataCodec {
      * @throws MalformedMetadataException if the metadata cannot be read or names no method
      */
     public static Request decodeRequest(ByteBuf metadata, boolean composite) {
+        return decodeRequest(metadata, composite, null);
+    }
+
+    /**
+     * Reads the metadata of a request, taking method names from a cache of those seen before.
+     *
+     * @param metadata composite metadata, or bare routing metadata if {@code composite} is false
+     * @param composite whether the connection announced composite metadata in SETUP
+     * @param names the names seen on this connection, or {@code null}
+     * @return what the request says of its call
+     * @throws MalformedMetadataException if the metadata cannot be read or names no method
+     */
+    static Request decodeRequest(ByteBuf metadata, boolean composite, @Nullable Names names) {
         if (!composite) {
-            return new Request(firstTag(metadata, metadata.readerIndex(), metadata.readableBytes()), 0, 0);
+            return new Request(firstTag(metadata, metadata.readerIndex(), metadata.readableBytes(), names), 0, 0);
         }
         @Nullable String method = null;
         long callId = 0;
@@ -140,7 +157,7 @@ public final class ParleyMetadataCodec {
             }
             if (wellKnown) {
                 if ((header & 0x7F) == ROUTING_MIME_ID && method == null) {
-                    method = firstTag(metadata, index, length);
+                    method = firstTag(metadata, index, length, names);
                 }
             }
             else if (equalsAscii(metadata, mimeStart, mimeLength, CALL_MIME)) {
@@ -151,7 +168,7 @@ public final class ParleyMetadataCodec {
                 timeoutMillis = metadata.getUnsignedInt(index + 8);
             }
             else if (method == null && equalsAscii(metadata, mimeStart, mimeLength, ROUTING_MIME_BYTES)) {
-                method = firstTag(metadata, index, length);
+                method = firstTag(metadata, index, length, names);
             }
             index += length;
         }
@@ -196,7 +213,7 @@ public final class ParleyMetadataCodec {
         }
     }
 
-    private static String firstTag(ByteBuf buf, int index, int length) {
+    private static String firstTag(ByteBuf buf, int index, int length, @Nullable Names names) {
         if (length < 1) {
             throw new MalformedMetadataException("empty routing metadata");
         }
@@ -204,7 +221,64 @@ public final class ParleyMetadataCodec {
         if (tagLength == 0 || tagLength + 1 > length) {
             throw new MalformedMetadataException("routing tag of " + tagLength + " bytes in " + length + " bytes of routing metadata");
         }
-        return buf.toString(index + 1, tagLength, StandardCharsets.UTF_8);
+        return names != null ? names.name(buf, index + 1, tagLength) : buf.toString(index + 1, tagLength, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Method names as they were last read off one connection, so that a call to a method seen
+     * before does not decode its name into a new {@code String}. A handful of slots, replaced in
+     * turn; each slot holds an immutable entry, so a racing reader sees a whole one or another.
+     */
+    static final class Names {
+
+        private static final int SLOTS = 8;
+
+        private final Entry[] entries = new Entry[SLOTS];
+        private int next;
+
+        private record Entry(byte[] utf8, String name) {
+        }
+
+        String name(ByteBuf buf, int index, int length) {
+            for (Entry e : entries) {
+                if (e != null && equalsAscii(buf, index, length, e.utf8)) {
+                    return e.name;
+                }
+            }
+            byte[] utf8 = new byte[length];
+            buf.getBytes(index, utf8);
+            String name = new String(utf8, StandardCharsets.UTF_8);
+            entries[next] = new Entry(utf8, name);
+            next = (next + 1) % SLOTS;
+            return name;
+        }
+    }
+
+    /**
+     * The UTF-8 bytes of method names a client sends, kept so that a call does not encode its
+     * method's name again; as {@link Names}, a handful of slots of immutable entries.
+     */
+    static final class Routes {
+
+        private static final int SLOTS = 8;
+
+        private final RouteEntry[] entries = new RouteEntry[SLOTS];
+        private int next;
+
+        private record RouteEntry(String name, byte[] utf8) {
+        }
+
+        byte[] utf8(String method) {
+            for (RouteEntry e : entries) {
+                if (e != null && (e.name == method || e.name.equals(method))) {
+                    return e.utf8;
+                }
+            }
+            byte[] utf8 = method.getBytes(StandardCharsets.UTF_8);
+            entries[next] = new RouteEntry(method, utf8);
+            next = (next + 1) % SLOTS;
+            return utf8;
+        }
     }
 
     private static boolean equalsAscii(ByteBuf buf, int index, int length, byte[] expected) {

@@ -3,6 +3,7 @@ package io.parley.rsocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
@@ -16,7 +17,7 @@ import io.rsocket.util.ByteBufPayload;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoOperator;
+import reactor.core.publisher.Operators;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import reactor.util.context.Context;
@@ -35,6 +36,7 @@ final class ParleyResponder implements RSocket {
 
     private final ServerSession session;
     private final boolean composite;
+    private final ParleyMetadataCodec.Names names = new ParleyMetadataCodec.Names();
 
     ParleyResponder(ServerSession session, boolean composite) {
         this.session = session;
@@ -45,7 +47,7 @@ final class ParleyResponder implements RSocket {
     public Mono<Payload> requestResponse(Payload payload) {
         Mono<ByteBuffer> reply;
         try {
-            ParleyMetadataCodec.Request meta = ParleyMetadataCodec.decodeRequest(payload.metadata(), composite);
+            ParleyMetadataCodec.Request meta = ParleyMetadataCodec.decodeRequest(payload.metadata(), composite, names);
             Duration timeout = meta.timeoutMillis() > 0 ? Duration.ofMillis(meta.timeoutMillis()) : null;
             reply = session.handle(new RpcRequest(meta.method(), meta.callId(), timeout, payload.getData()));
         }
@@ -60,44 +62,60 @@ final class ParleyResponder implements RSocket {
 
     /**
      * A call's reply as RSocket sends it: the encoded reply as a payload, a fault as the error
-     * RSocket turns into an ERROR frame. One operator, with the call's own subscription handed
-     * through, where {@code map} and {@code onErrorMap} would be two.
+     * RSocket turns into an ERROR frame. The {@code Mono} and its one subscriber in one object,
+     * with the call's own subscription handed through, where {@code map} and {@code onErrorMap}
+     * would be two operators and two subscribers. RSocket subscribes to a reply once.
      */
-    private static final class Replies extends MonoOperator<ByteBuffer, Payload> {
+    private static final class Replies extends Mono<Payload> implements CoreSubscriber<ByteBuffer> {
+
+        private final Mono<ByteBuffer> source;
+        private @Nullable CoreSubscriber<? super Payload> actual;
 
         Replies(Mono<ByteBuffer> source) {
-            super(source);
+            this.source = source;
         }
 
         @Override
         public void subscribe(CoreSubscriber<? super Payload> actual) {
-            source.subscribe(new CoreSubscriber<ByteBuffer>() {
+            if (this.actual != null) {
+                Operators.error(actual, new IllegalStateException("a reply may be subscribed to only once"));
+                return;
+            }
+            this.actual = actual;
+            source.subscribe(this);
+        }
 
-                @Override
-                public Context currentContext() {
-                    return actual.currentContext();
-                }
+        private CoreSubscriber<? super Payload> actual() {
+            CoreSubscriber<? super Payload> a = actual;
+            if (a == null) {
+                throw new IllegalStateException("not subscribed");
+            }
+            return a;
+        }
 
-                @Override
-                public void onSubscribe(Subscription s) {
-                    actual.onSubscribe(s);
-                }
+        @Override
+        public Context currentContext() {
+            return actual().currentContext();
+        }
 
-                @Override
-                public void onNext(ByteBuffer reply) {
-                    actual.onNext(toPayload(reply));
-                }
+        @Override
+        public void onSubscribe(Subscription s) {
+            actual().onSubscribe(s);
+        }
 
-                @Override
-                public void onError(Throwable error) {
-                    actual.onError(error instanceof RpcFault ? FaultCodec.toError((RpcFault) error) : error);
-                }
+        @Override
+        public void onNext(ByteBuffer reply) {
+            actual().onNext(toPayload(reply));
+        }
 
-                @Override
-                public void onComplete() {
-                    actual.onComplete();
-                }
-            });
+        @Override
+        public void onError(Throwable error) {
+            actual().onError(error instanceof RpcFault ? FaultCodec.toError((RpcFault) error) : error);
+        }
+
+        @Override
+        public void onComplete() {
+            actual().onComplete();
         }
     }
 

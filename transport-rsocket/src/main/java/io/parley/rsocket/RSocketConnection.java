@@ -60,6 +60,7 @@ final class RSocketConnection implements ClientConnection {
     /** The RSocket the last call was sent on, when there is one server; calls skip the connect while it lives. */
     private volatile @Nullable RSocket live;
     private volatile boolean disposed;
+    private final ParleyMetadataCodec.Routes routes = new ParleyMetadataCodec.Routes();
 
     private RSocketConnection(RSocketClient client, @Nullable Mono<RSocket> connect, String target,
             Sinks.@Nullable Many<List<LoadbalanceTarget>> targets, List<LoadbalanceTarget> targetList) {
@@ -177,10 +178,11 @@ final class RSocketConnection implements ClientConnection {
         }
     }
 
-    static Payload toPayload(RpcRequest request) {
+    /** A request as RSocket sends it: Parley's metadata, and the data in direct memory. */
+    Payload toPayload(RpcRequest request) {
         long timeoutMillis = request.timeout() == null ? 0 : Math.max(1, request.timeout().toMillis());
-        ByteBuf metadata = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, request.method(),
-                request.callId(), timeoutMillis);
+        ByteBuf metadata = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, routes.utf8(request.method()),
+                request.method(), request.callId(), timeoutMillis);
         ByteBuf data;
         try {
             data = Payloads.direct(request.payload());
