@@ -161,6 +161,25 @@ class LoadBalanceTest extends CallTestSupport {
         assertThat(client.call("whoami", "back", Integer.class).block(TIMEOUT)).isIn(0, 1);
     }
 
+    @Test
+    void aCallAlreadySent_isNotMovedToAnotherServer_whenItsServerGoes() {
+        startBackends(2);
+        ParleyClient client = balancedClient(RSocketClientTransport.roundRobin(targets()));
+        client.call("whoami", "warm", Integer.class).block(TIMEOUT);
+        client.call("whoami", "warm", Integer.class).block(TIMEOUT);
+        ClientCall<String> call = client.start("holdHere", "once", String.class);
+        await("a server holds the call", () -> backends.stream().anyMatch(b -> !b.held.isEmpty()));
+        Backend holder = backends.stream().filter(b -> !b.held.isEmpty()).findFirst().orElseThrow();
+        Backend other = backends.get(1 - holder.index);
+
+        holder.server.dispose();
+
+        assertThat(call.completion().block(TIMEOUT)).as("the call was sent: it ends, it is not sent again")
+                .isEqualTo(RpcStatus.COMM_FAILURE);
+        assertThat(other.held).as("the other server never saw the call").isEmpty();
+        assertThat(client.call("whoami", "next", Integer.class).block(TIMEOUT)).isEqualTo(other.index);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------
 
     private void startBackends(int count) {

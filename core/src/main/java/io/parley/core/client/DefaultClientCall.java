@@ -66,6 +66,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     /** Flag: the outcome went to the {@code Mono}'s subscriber, or never will (it cancelled). */
     private static final int DELIVERED = 1 << 4;
 
+    private static final String CANCELLED_BY_CLIENT = "the client cancelled the call";
+
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<DefaultClientCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(DefaultClientCall.class, "state");
@@ -125,8 +127,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         }
         Duration abortive = options.abortiveTimeout();
         if (abortive != null) {
-            abortiveTimer = Schedulers.parallel().schedule(() -> cancelAbortively(new RpcFault(RpcStatus.TIMEOUT,
-                    "no outcome within " + abortive + "; the call was cancelled")), abortive.toNanos(), TimeUnit.NANOSECONDS);
+            abortiveTimer = Schedulers.parallel().schedule(() -> cancelAbortively(RpcStatus.TIMEOUT,
+                    "no outcome within " + abortive + "; the call was cancelled"), abortive.toNanos(), TimeUnit.NANOSECONDS);
         }
         // An outcome decided between the CAS and the writes above could not see the timers.
         if (phase(state) >= COMP) {
@@ -188,8 +190,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         scope.end(result.status);
         Sinks.One<R> sink = notification;
         if (sink != null) {
-            if (result.fault != null) {
-                sink.tryEmitError(result.fault);
+            if (result.isFault()) {
+                sink.tryEmitError(result.fault());
             }
             else if (result.reply != null) {
                 sink.tryEmitValue(result.reply);
@@ -212,8 +214,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             return;
         }
         setPhase(END);
-        if (o.fault != null) {
-            subscriber.onError(o.fault);
+        if (o.isFault()) {
+            subscriber.onError(o.fault());
             return;
         }
         if (o.reply != null) {
@@ -235,7 +237,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     @Override
     public void cancel() {
         addFlags(DELIVERED);
-        cancelAbortively(new RpcFault(RpcStatus.CALL_CANCELLED, "the client cancelled the call"));
+        cancelAbortively(RpcStatus.CALL_CANCELLED, CANCELLED_BY_CLIENT);
     }
 
     // ---- cancels -------------------------------------------------------------------------------
@@ -244,8 +246,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
      * Can -> Comp: ends the call with the given fault and tells the transport, unless the call
      * never reached it (cancelled in C); false if the call had already ended.
      */
-    private boolean cancelAbortively(RpcFault cause) {
-        int before = decided(new Outcome<>(null, cause));
+    private boolean cancelAbortively(RpcStatus status, String detail) {
+        int before = decided(new Outcome<>(status, detail));
         if (before < 0) {
             return false;
         }
@@ -265,7 +267,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             return RpcStatus.NOT_CANCELLED;
         }
         if (mode == CancelMode.ABORTIVE) {
-            return cancelAbortively(new RpcFault(RpcStatus.CALL_CANCELLED, "the client cancelled the call"))
+            return cancelAbortively(RpcStatus.CALL_CANCELLED, CANCELLED_BY_CLIENT)
                     ? RpcStatus.OK : cancel(mode);
         }
         if ((addFlags(CAN) & CAN) == 0) {
@@ -384,17 +386,41 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         }
     }
 
-    /** What the call came to; immutable, so one write publishes it whole. */
+    /**
+     * What the call came to; immutable, so one write publishes it whole. A fault the call makes
+     * itself (its cancel, its timeout) is made only when somebody receives it: a {@code Mono}
+     * disposed by its subscriber never does, and a cancel does not wait for a stack trace to be
+     * filled in before it reaches the transport.
+     */
     private static final class Outcome<R> {
 
         final RpcStatus status;
         final @Nullable R reply;
-        final @Nullable RpcFault fault;
+        private final @Nullable RpcFault fault;
+        private final @Nullable String detail;
 
         Outcome(@Nullable R reply, @Nullable RpcFault fault) {
             this.status = fault != null ? fault.status() : RpcStatus.OK;
             this.reply = reply;
             this.fault = fault;
+            this.detail = null;
+        }
+
+        Outcome(RpcStatus status, String detail) {
+            this.status = status;
+            this.reply = null;
+            this.fault = null;
+            this.detail = detail;
+        }
+
+        boolean isFault() {
+            return fault != null || detail != null;
+        }
+
+        /** The fault; one made for the call's own end is new at each call, so it is asked for once per receiver. */
+        RpcFault fault() {
+            RpcFault f = fault;
+            return f != null ? f : new RpcFault(status, detail);
         }
     }
 }
