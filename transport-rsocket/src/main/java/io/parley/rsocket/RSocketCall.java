@@ -1,12 +1,16 @@
 package io.parley.rsocket;
 
+import java.util.concurrent.RejectedExecutionException;
+
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
-import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.AbstractTransportCall;
+import io.parley.core.transport.RpcRequest;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import reactor.core.CoreSubscriber;
@@ -77,15 +81,28 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
         }
     }
 
-    /** Nothing was sent: another server of a balancer may take the call. */
+    /**
+     * Nothing was sent: another server of a balancer may take the call. The balancer drops the
+     * failed server only after it has told the call, in the same event-loop task, so the next
+     * attempt waits for that task to end.
+     */
     private void connectFailed(Throwable error) {
         if (isCancelled()) {
             return;
         }
         if (connection.balanced() && attempts < MAX_CONNECT_ATTEMPTS) {
-            connection.retarget();
-            connect();
-            return;
+            EventExecutor loop = ThreadExecutorMap.currentExecutor();
+            if (loop == null) {
+                connect();
+                return;
+            }
+            try {
+                loop.execute(this::connect);
+                return;
+            }
+            catch (RejectedExecutionException shuttingDown) {
+                // The event loop is going away with the client: the call ends with the failure.
+            }
         }
         listener().onFault(FaultCodec.toFault(error));
     }

@@ -2,6 +2,8 @@ package io.parley.rsocket;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
@@ -61,6 +63,8 @@ final class RSocketConnection implements ClientConnection {
     private volatile @Nullable RSocket live;
     private volatile boolean disposed;
     private final ParleyMetadataCodec.Routes routes = new ParleyMetadataCodec.Routes();
+    /** The balancer's servers handed out so far whose end is watched. */
+    private final Set<RSocket> watched = ConcurrentHashMap.newKeySet();
 
     private RSocketConnection(RSocketClient client, @Nullable Mono<RSocket> connect, String target,
             Sinks.@Nullable Many<List<LoadbalanceTarget>> targets, List<LoadbalanceTarget> targetList) {
@@ -117,7 +121,7 @@ final class RSocketConnection implements ClientConnection {
             return Mono.error(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
         }
         Mono<RSocket> connected = balanced()
-                ? client.source().flatMap(RSocketConnection::probed)
+                ? client.source().flatMap(this::probed)
                 : client().source().flatMap(rsocket -> rsocket.isDisposed() ? afterLetGo(rsocket) : Mono.just(rsocket))
                         .doOnNext(rsocket -> live = rsocket);
         return connected.onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
@@ -146,8 +150,15 @@ final class RSocketConnection implements ClientConnection {
      * request; a call must not be that request, or it could not know whether it was sent when
      * the connect fails. So an unconnected server is sent an empty METADATA_PUSH first (a
      * Parley server ignores it), which completes once the connection is there.
+     *
+     * <p>The pool drops a server whose connection failed or closed, and with none left it waits
+     * for its targets again: each server it hands out is watched, and its end tells the pool the
+     * targets again, so that it is made anew and the pool is never left empty.
      */
-    private static Mono<RSocket> probed(RSocket pooled) {
+    private Mono<RSocket> probed(RSocket pooled) {
+        if (watched.add(pooled)) {
+            pooled.onClose().subscribe(null, error -> ended(pooled), () -> ended(pooled));
+        }
         if (pooled.availability() > 0) {
             return Mono.just(pooled);
         }
@@ -170,7 +181,12 @@ final class RSocketConnection implements ClientConnection {
                         : Mono.just(rsocket));
     }
 
-    /** A call found a server gone before it sent anything: the balancer is told its targets again, and remakes that server. */
+    private void ended(RSocket pooled) {
+        watched.remove(pooled);
+        retarget();
+    }
+
+    /** A server of the balancer is gone: the balancer is told its targets again, and remakes that server. */
     void retarget() {
         Sinks.Many<List<LoadbalanceTarget>> t = targets;
         if (t != null && !disposed) {
