@@ -1,11 +1,14 @@
 package io.parley.rsocket;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.parley.core.transport.RpcRequest;
 
 /**
  * Encodes and reads the metadata of Parley's RSocket frames: composite metadata
@@ -88,7 +91,7 @@ public final class ParleyMetadataCodec {
      * @return the size in bytes
      */
     static int requestLength(String method) {
-        return 1 + 3 + 1 + io.parley.core.transport.RpcRequest.utf8Length(method) + 1 + CALL_MIME.length + 3 + CALL_ENTRY_LENGTH;
+        return 1 + 3 + 1 + RpcRequest.utf8Length(method) + 1 + CALL_MIME.length + 3 + CALL_ENTRY_LENGTH;
     }
 
     /**
@@ -117,21 +120,27 @@ public final class ParleyMetadataCodec {
      * @throws MalformedMetadataException if the metadata cannot be read or names no method
      */
     public static Request decodeRequest(ByteBuf metadata, boolean composite) {
-        return decodeRequest(metadata, composite, null);
+        RpcRequest request = decodeRequest(metadata, composite, null, NO_DATA);
+        Duration timeout = request.timeout();
+        return new Request(request.method(), request.callId(), timeout == null ? 0 : timeout.toMillis());
     }
 
+    private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
+
     /**
-     * Reads the metadata of a request, taking method names from a cache of those seen before.
+     * Reads a request, taking method names from a cache of those seen before.
      *
      * @param metadata composite metadata, or bare routing metadata if {@code composite} is false
      * @param composite whether the connection announced composite metadata in SETUP
      * @param names the names seen on this connection, or {@code null}
-     * @return what the request says of its call
+     * @param data the request's data
+     * @return the request
      * @throws MalformedMetadataException if the metadata cannot be read or names no method
      */
-    static Request decodeRequest(ByteBuf metadata, boolean composite, @Nullable Names names) {
+    static RpcRequest decodeRequest(ByteBuf metadata, boolean composite, @Nullable Names names, ByteBuffer data) {
         if (!composite) {
-            return new Request(firstTag(metadata, metadata.readerIndex(), metadata.readableBytes(), names), 0, 0);
+            return new RpcRequest(firstTag(metadata, metadata.readerIndex(), metadata.readableBytes(), names),
+                    RpcRequest.NO_CALL_ID, null, data);
         }
         @Nullable String method = null;
         long callId = 0;
@@ -175,7 +184,7 @@ public final class ParleyMetadataCodec {
         if (method == null) {
             throw new MalformedMetadataException("no route: the metadata has no " + ROUTING_MIME_TYPE + " entry");
         }
-        return new Request(method, callId, timeoutMillis);
+        return new RpcRequest(method, callId, timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : null, data);
     }
 
     /**

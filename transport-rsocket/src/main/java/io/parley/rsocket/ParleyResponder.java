@@ -1,7 +1,6 @@
 package io.parley.rsocket;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -9,7 +8,6 @@ import org.reactivestreams.Subscription;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
-import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
@@ -47,9 +45,7 @@ final class ParleyResponder implements RSocket {
     public Mono<Payload> requestResponse(Payload payload) {
         Mono<ByteBuffer> reply;
         try {
-            ParleyMetadataCodec.Request meta = ParleyMetadataCodec.decodeRequest(payload.metadata(), composite, names);
-            Duration timeout = meta.timeoutMillis() > 0 ? Duration.ofMillis(meta.timeoutMillis()) : null;
-            reply = session.handle(new RpcRequest(meta.method(), meta.callId(), timeout, payload.getData()));
+            reply = session.handle(ParleyMetadataCodec.decodeRequest(payload.metadata(), composite, names, payload.getData()));
         }
         catch (ParleyMetadataCodec.MalformedMetadataException e) {
             reply = Mono.error(new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed metadata: " + e.getMessage()));

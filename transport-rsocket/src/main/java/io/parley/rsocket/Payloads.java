@@ -22,8 +22,15 @@ final class Payloads {
         if (bytes.isDirect() || !bytes.hasRemaining()) {
             return Unpooled.wrappedBuffer(bytes);
         }
-        ByteBuf copy = ByteBufAllocator.DEFAULT.directBuffer(bytes.remaining(), bytes.remaining());
-        copy.writeBytes(bytes.duplicate());
+        int length = bytes.remaining();
+        ByteBuf copy = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        if (bytes.hasArray()) {
+            // From the array itself: a duplicate of the buffer would be one more object per call.
+            copy.writeBytes(bytes.array(), bytes.arrayOffset() + bytes.position(), length);
+        }
+        else {
+            copy.writeBytes(bytes.duplicate());
+        }
         return copy;
     }
 }

@@ -40,8 +40,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>The phase and its flags are the one {@code int} {@link #state}. The reply, a fault, an
  * abortive cancel and the abortive timeout race to move it to {@link #COMP}; the one CAS that
- * does decides the outcome, so a call has exactly one. The winner then publishes the
- * {@link Outcome}: a reader that finds Comp before the outcome is there treats the call as still
+ * does decides the outcome, so a call has exactly one. The winner then publishes it (its status
+ * in {@link #outcome}): a reader that finds Comp before the outcome is there treats the call as still
  * pending, and the winner delivers it, so nothing is lost between the two writes.
  *
  * <p>The same object is the {@code Subscription} of the everyday {@code Mono} ({@link CallMono}):
@@ -84,7 +84,21 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     private final Sinks.@Nullable One<R> notification;
 
     private volatile int state;
-    private volatile @Nullable Outcome<R> outcome;
+    /**
+     * The outcome's status, {@code null} until the winner of the move to Comp publishes it; its
+     * write publishes {@link #value}, {@link #fault} and {@link #detail}, which only the winner
+     * writes, before it.
+     */
+    private volatile @Nullable RpcStatus outcome;
+    private @Nullable R value;
+    /** The fault the call ended with, as received; or {@code null} for one of its own (see {@link #detail}). */
+    private @Nullable RpcFault fault;
+    /**
+     * The detail of a fault the call makes itself (its cancel, its timeout), made only when
+     * somebody receives it: a {@code Mono} disposed by its subscriber never does, and a cancel does
+     * not wait for a stack trace to be filled in before it reaches the transport.
+     */
+    private @Nullable String detail;
     private volatile @Nullable Disposable gracefulTimer;
     private volatile @Nullable Disposable abortiveTimer;
     /** Written and read on the transport's thread, which signals one call serially. */
@@ -152,7 +166,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             // application's own throws.
             RpcFault fault = e instanceof RpcFault ? (RpcFault) e : new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the reply of '" + request.method() + "' could not be decoded: " + e.getMessage(), e);
-            if (decide(new Outcome<>(null, fault))) {
+            if (decide(fault.status(), null, fault, null)) {
                 transport.cancel();
             }
         }
@@ -160,23 +174,23 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
 
     @Override
     public void onComplete() {
-        R value = reply;
+        R decoded = reply;
         reply = null;
-        decide(new Outcome<>(value, null));
+        decide(RpcStatus.OK, decoded, null, null);
     }
 
     @Override
     public void onFault(RpcFault fault) {
-        decide(new Outcome<>(null, fault));
+        decide(fault.status(), null, fault, null);
     }
 
     /** Moves WComp (or C) to Comp with this outcome if nothing else has; true if it did. */
-    private boolean decide(Outcome<R> result) {
-        return decided(result) >= 0;
+    private boolean decide(RpcStatus status, @Nullable R reply, @Nullable RpcFault error, @Nullable String ownDetail) {
+        return decided(status, reply, error, ownDetail) >= 0;
     }
 
     /** As {@link #decide}, returning the state it moved from, or -1 if the call had its outcome already. */
-    private int decided(Outcome<R> result) {
+    private int decided(RpcStatus status, @Nullable R reply, @Nullable RpcFault error, @Nullable String ownDetail) {
         int s;
         do {
             s = state;
@@ -185,22 +199,25 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             }
         }
         while (!STATE.compareAndSet(this, s, (s & ~PHASE) | COMP));
-        outcome = result;
+        value = reply;
+        fault = error;
+        detail = ownDetail;
+        outcome = status;
         disposeTimers();
-        scope.end(result.status);
+        scope.end(status);
         Sinks.One<R> sink = notification;
         if (sink != null) {
-            if (result.isFault()) {
-                sink.tryEmitError(result.fault());
+            if (status != RpcStatus.OK) {
+                sink.tryEmitError(fault());
             }
-            else if (result.reply != null) {
-                sink.tryEmitValue(result.reply);
+            else if (reply != null) {
+                sink.tryEmitValue(reply);
             }
             else {
                 sink.tryEmitEmpty();
             }
         }
-        else if ((state & REQUESTED) != 0 || result.reply == null) {
+        else if ((state & REQUESTED) != 0 || reply == null) {
             deliver();
         }
         return s;
@@ -208,20 +225,28 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
 
     /** Comp -> End for a {@code Mono}: the subscriber gets the outcome, once, and only with demand for a reply. */
     private void deliver() {
-        Outcome<R> o = outcome;
+        RpcStatus status = outcome;
         CoreSubscriber<? super R> subscriber = actual;
-        if (o == null || subscriber == null || (addFlags(DELIVERED) & DELIVERED) != 0) {
+        if (status == null || subscriber == null || (addFlags(DELIVERED) & DELIVERED) != 0) {
             return;
         }
         setPhase(END);
-        if (o.isFault()) {
-            subscriber.onError(o.fault());
+        if (status != RpcStatus.OK) {
+            subscriber.onError(fault());
             return;
         }
-        if (o.reply != null) {
-            subscriber.onNext(o.reply);
+        R reply = value;
+        if (reply != null) {
+            subscriber.onNext(reply);
         }
         subscriber.onComplete();
+    }
+
+    /** The fault of a call that ended with one; read after {@link #outcome}. One the call made itself is new at each read. */
+    private RpcFault fault() {
+        RpcFault f = fault;
+        RpcStatus status = outcome;
+        return f != null ? f : new RpcFault(status != null ? status : RpcStatus.CALL_FAILED, detail);
     }
 
     // ---- the Mono's subscription ----------------------------------------------------------------
@@ -247,7 +272,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
      * never reached it (cancelled in C); false if the call had already ended.
      */
     private boolean cancelAbortively(RpcStatus status, String detail) {
-        int before = decided(new Outcome<>(status, detail));
+        int before = decided(status, null, null, detail);
         if (before < 0) {
             return false;
         }
@@ -280,8 +305,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
 
     @Override
     public RpcStatus status() {
-        Outcome<R> o = outcome;
-        return o == null ? RpcStatus.ASYNC_CALL_PENDING : o.status;
+        RpcStatus status = outcome;
+        return status == null ? RpcStatus.ASYNC_CALL_PENDING : status;
     }
 
     @Override
@@ -291,15 +316,16 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             if (phase(s) == END) {
                 return RpcStatus.INVALID_ASYNC_HANDLE;
             }
-            Outcome<R> o = outcome;
-            if (o == null) {
+            RpcStatus status = outcome;
+            if (status == null) {
                 return RpcStatus.ASYNC_CALL_PENDING;
             }
             if (STATE.compareAndSet(this, s, (s & ~PHASE) | END)) {
-                if (o.reply != null) {
-                    replyConsumer.accept(o.reply);
+                R reply = value;
+                if (reply != null) {
+                    replyConsumer.accept(reply);
                 }
-                return o.status;
+                return status;
             }
         }
     }
@@ -383,44 +409,6 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         t = abortiveTimer;
         if (t != null) {
             t.dispose();
-        }
-    }
-
-    /**
-     * What the call came to; immutable, so one write publishes it whole. A fault the call makes
-     * itself (its cancel, its timeout) is made only when somebody receives it: a {@code Mono}
-     * disposed by its subscriber never does, and a cancel does not wait for a stack trace to be
-     * filled in before it reaches the transport.
-     */
-    private static final class Outcome<R> {
-
-        final RpcStatus status;
-        final @Nullable R reply;
-        private final @Nullable RpcFault fault;
-        private final @Nullable String detail;
-
-        Outcome(@Nullable R reply, @Nullable RpcFault fault) {
-            this.status = fault != null ? fault.status() : RpcStatus.OK;
-            this.reply = reply;
-            this.fault = fault;
-            this.detail = null;
-        }
-
-        Outcome(RpcStatus status, String detail) {
-            this.status = status;
-            this.reply = null;
-            this.fault = null;
-            this.detail = detail;
-        }
-
-        boolean isFault() {
-            return fault != null || detail != null;
-        }
-
-        /** The fault; one made for the call's own end is new at each call, so it is asked for once per receiver. */
-        RpcFault fault() {
-            RpcFault f = fault;
-            return f != null ? f : new RpcFault(status, detail);
         }
     }
 }

@@ -56,7 +56,7 @@ public final class BytesCodec implements Codec {
     @Override
     public @Nullable Object decode(ByteBuffer data, Type type) {
         byte[] bytes = new byte[data.remaining()];
-        data.duplicate().get(bytes);
+        data.get(data.position(), bytes);
         if (type == byte[].class) {
             return bytes;
         }

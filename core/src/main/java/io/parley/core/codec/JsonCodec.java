@@ -76,7 +76,8 @@ public final class JsonCodec implements Codec {
             if (data.hasArray()) {
                 return mapper.readValue(data.array(), data.arrayOffset() + data.position(), length, javaType);
             }
-            return mapper.readValue(new ByteBufferBackedInputStream(data.duplicate()), javaType);
+            // The buffer is this call's to read: its position may move (Codec#decode), so no duplicate.
+            return mapper.readValue(new ByteBufferBackedInputStream(data), javaType);
         }
         catch (JacksonException e) {
             throw new CodecException("cannot decode " + length + " bytes of JSON as " + type.getTypeName()

@@ -99,6 +99,8 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     private final Session session;
     private final ServerMethod<?, R> method;
     private final long id;
+    /** The id as the session's map key, boxed once for its put and its remove. */
+    private final Long key;
     private final @Nullable Duration timeout;
     private final @Nullable Object request;
 
@@ -117,6 +119,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         this.session = session;
         this.method = method;
         this.id = request.callId();
+        this.key = id;
         this.timeout = request.timeout();
         this.request = decoded;
     }
@@ -404,6 +407,10 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     @Override
     public String method() {
         return method.name();
+    }
+
+    Long key() {
+        return key;
     }
 
     @Override

@@ -113,7 +113,7 @@ final class Session implements ServerSession {
                     "the connection has " + limit + " calls in flight, the server's limit"));
         }
         call.observedBy(scope);
-        boolean added = call.id() == RpcRequest.NO_CALL_ID ? anonymous.add(call) : calls.putIfAbsent(call.id(), call) == null;
+        boolean added = call.id() == RpcRequest.NO_CALL_ID ? anonymous.add(call) : calls.putIfAbsent(call.key(), call) == null;
         if (!added) {
             inFlight.decrementAndGet();
             return refused(scope, new RpcFault(RpcStatus.PROTOCOL_ERROR,
@@ -137,7 +137,7 @@ final class Session implements ServerSession {
 
     /** The call ended or was abandoned: the first of the two takes it off the books. */
     void unregister(ServerCall<?> call) {
-        boolean removed = call.id() == RpcRequest.NO_CALL_ID ? anonymous.remove(call) : calls.remove(call.id(), call);
+        boolean removed = call.id() == RpcRequest.NO_CALL_ID ? anonymous.remove(call) : calls.remove(call.key(), call);
         if (removed) {
             inFlight.decrementAndGet();
             call.observedEnd();
