@@ -8,6 +8,7 @@ import org.reactivestreams.Subscription;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
@@ -23,7 +24,7 @@ import reactor.util.context.Context;
 /**
  * One connection's responder: a request-response is a Parley call, a METADATA_PUSH may carry
  * graceful cancels; a stream or a channel is refused with {@code RPC_S_PROCNUM_OUT_OF_RANGE} in
- * Parley's fault text. Payloads arrive zero-copy and are released as soon as the call has read them.
+ * Parley's fault text. Payloads arrive zero-copy; a request's is released when its call gives it back.
  */
 final class ParleyResponder implements RSocket {
 
@@ -43,17 +44,15 @@ final class ParleyResponder implements RSocket {
 
     @Override
     public Mono<Payload> requestResponse(Payload payload) {
-        Mono<ByteBuffer> reply;
+        RpcRequest request;
         try {
-            reply = session.handle(ParleyMetadataCodec.decodeRequest(payload.metadata(), composite, names, payload.getData()));
+            request = ParleyMetadataCodec.decodeRequest(payload.metadata(), composite, names, payload.getData());
         }
         catch (ParleyMetadataCodec.MalformedMetadataException e) {
-            reply = Mono.error(new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed metadata: " + e.getMessage()));
-        }
-        finally {
             payload.release();
+            return Mono.error(new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed metadata: " + e.getMessage()));
         }
-        return new Replies(reply);
+        return new Replies(session, request, payload);
     }
 
     /**
@@ -61,14 +60,21 @@ final class ParleyResponder implements RSocket {
      * RSocket turns into an ERROR frame. The {@code Mono} and its one subscriber in one object,
      * with the call's own subscription handed through, where {@code map} and {@code onErrorMap}
      * would be two operators and two subscribers. RSocket subscribes to a reply once.
+     *
+     * <p>The request's payload arrived zero-copy: it stays with the call until the call gives it
+     * back, and a reply that is a direct buffer, perhaps a view of it, keeps it until written.
      */
     private static final class Replies extends Mono<Payload> implements CoreSubscriber<ByteBuffer> {
 
-        private final Mono<ByteBuffer> source;
+        private final ServerSession session;
+        private final RpcRequest request;
+        private final Payload payload;
         private @Nullable CoreSubscriber<? super Payload> actual;
 
-        Replies(Mono<ByteBuffer> source) {
-            this.source = source;
+        Replies(ServerSession session, RpcRequest request, Payload payload) {
+            this.session = session;
+            this.request = request;
+            this.payload = payload;
         }
 
         @Override
@@ -78,7 +84,7 @@ final class ParleyResponder implements RSocket {
                 return;
             }
             this.actual = actual;
-            source.subscribe(this);
+            session.handle(request, payload::release).subscribe(this);
         }
 
         private CoreSubscriber<? super Payload> actual() {
@@ -101,7 +107,7 @@ final class ParleyResponder implements RSocket {
 
         @Override
         public void onNext(ByteBuffer reply) {
-            actual().onNext(toPayload(reply));
+            actual().onNext(ByteBufPayload.create(Payloads.reply(reply, payload)));
         }
 
         @Override
@@ -113,10 +119,6 @@ final class ParleyResponder implements RSocket {
         public void onComplete() {
             actual().onComplete();
         }
-    }
-
-    private static Payload toPayload(ByteBuffer reply) {
-        return ByteBufPayload.create(Payloads.direct(reply));
     }
 
     @Override

@@ -10,6 +10,12 @@ import org.jspecify.annotations.Nullable;
  * {@link ByteBuffer} and pass through as they are. It is the cheapest codec, for callers that
  * already hold encoded bytes. An empty payload decodes to an empty array or buffer, not {@code null}.
  *
+ * <p>A {@code ByteBuffer} is decoded without a copy: it is a view of the transport's buffer,
+ * which on a server may be memory outside the Java heap. A handler reads it until it ends the
+ * call, and not after: a handler that keeps the bytes longer copies them. Returned as the reply,
+ * the view is sent without a copy either. A {@code byte[]} is a copy, unless the transport's
+ * buffer is exactly a whole array on the heap, which is then returned itself.
+ *
  * <pre>{@code
  * ParleyClient client = ParleyClient.builder()
  *         .transport(transport)
@@ -55,13 +61,16 @@ public final class BytesCodec implements Codec {
 
     @Override
     public @Nullable Object decode(ByteBuffer data, Type type) {
-        byte[] bytes = new byte[data.remaining()];
-        data.get(data.position(), bytes);
-        if (type == byte[].class) {
-            return bytes;
-        }
         if (type == ByteBuffer.class || type == Object.class) {
-            return ByteBuffer.wrap(bytes);
+            return data.slice();
+        }
+        if (type == byte[].class) {
+            if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0 && data.limit() == data.array().length) {
+                return data.array();
+            }
+            byte[] bytes = new byte[data.remaining()];
+            data.get(data.position(), bytes);
+            return bytes;
         }
         throw new CodecException("cannot decode raw bytes as " + type.getTypeName()
                 + " (expected: byte[] or java.nio.ByteBuffer)");

@@ -31,8 +31,11 @@ public interface Codec {
     ByteBuffer encode(@Nullable Object value);
 
     /**
-     * Decodes a value. The buffer is valid only for the duration of this call, and its position
-     * may be moved; a codec must not keep a reference to it.
+     * Decodes a value. The buffer is the codec's to read, and its position may be moved. It stays
+     * readable and unchanged for as long as the value is in use, so a codec may return a view of
+     * it instead of a copy: on a server until the call has ended (its handler completed or aborted
+     * it, or a reactive handler's subscription was cancelled); on a client for good, since a
+     * client transport hands over a buffer it does not reuse.
      *
      * @param data the encoded bytes, from position to limit
      * @param type the type to decode to, a {@link Class} or a parameterized type

@@ -79,13 +79,17 @@ interface Invoker<Q, R> {
             }
         }
 
-        /** The client abandoned the call: stop the handler's work. */
+        /**
+         * The client abandoned the call, or the server is shutting down: stop the handler's work.
+         * A cancelled {@code Mono} signals nothing more, so the handler is done with the request.
+         */
         @Override
         public void run() {
             Subscription s = subscription;
             if (s != null) {
                 s.cancel();
             }
+            call.releaseRequest();
         }
     }
 }

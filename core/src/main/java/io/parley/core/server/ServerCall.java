@@ -1,10 +1,12 @@
 package io.parley.core.server;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
@@ -94,6 +96,10 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     private static final AtomicReferenceFieldUpdater<ServerCall, Runnable> ON_ABANDON =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "onAbandon");
 
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ServerCall, Runnable> RELEASE =
+            AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "release");
+
     private static final Runnable ABANDON_DONE = () -> { };
 
     private final Session session;
@@ -111,17 +117,20 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     private volatile @Nullable RpcStatus outcome;
     private volatile Sinks.@Nullable Empty<Void> cancelledSink;
     private volatile @Nullable Runnable onAbandon;
+    /** Gives the request's bytes back to the transport; taken by the first of the call's end and its handler's. */
+    private volatile @Nullable Runnable release;
     private volatile @Nullable Disposable timeoutTask;
     /** Set by the session before the call is registered, read once when it is unregistered. */
     private CallObserver.Scope scope = CallObserver.Scope.NONE;
 
-    ServerCall(Session session, ServerMethod<?, R> method, RpcRequest request, @Nullable Object decoded) {
+    ServerCall(Session session, ServerMethod<?, R> method, RpcRequest request, @Nullable Object decoded, Runnable release) {
         this.session = session;
         this.method = method;
         this.id = request.callId();
         this.key = id;
         this.timeout = request.timeout();
         this.request = decoded;
+        this.release = release;
     }
 
     /** The transport subscribes: the call is registered and, unless refused or already abandoned, dispatched (D). */
@@ -155,6 +164,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             if ((addFlags(TERMINATED) & TERMINATED) == 0 && actual != null) {
                 actual.onError(new IllegalArgumentException("§3.9: request(" + n + ") (expected: a positive amount)"));
             }
+            dropReply();
             return;
         }
         int previous = addFlags(REQUESTED);
@@ -167,6 +177,26 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     @Override
     public void cancel() {
         abandon();
+        if ((state & REPLY_READY) != 0 && (addFlags(TERMINATED) & TERMINATED) == 0) {
+            dropReply();
+        }
+    }
+
+    /** A reply that waited for demand will not be sent: its bytes, and the request's, go back. */
+    private void dropReply() {
+        pendingReply = null;
+        releaseRequest();
+    }
+
+    /**
+     * Gives the request's bytes back to the transport, once: when the call has ended and its
+     * reply is handed on or dropped, or when a reactive handler's subscription is cancelled.
+     */
+    void releaseRequest() {
+        Runnable r = RELEASE.getAndSet(this, null);
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** Sets D unless the client has abandoned the call; true if it did. */
@@ -330,6 +360,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             }
             return;
         }
+        releaseRequest();
         if (fault == null) {
             addFlags(ENDED);
             return;
@@ -356,6 +387,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             subscriber.onNext(reply);
             subscriber.onComplete();
         }
+        releaseRequest();
     }
 
     /** Adds flags to the state; returns the state before. */
@@ -466,6 +498,9 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             if (action != null) {
                 action.run();
             }
+            else {
+                releaseWhenCollected();
+            }
         }
         if ((s & CANCEL_REQUESTED) == 0) {
             Sinks.Empty<Void> sink = cancelledSink;
@@ -474,6 +509,42 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             }
         }
         return abandoned;
+    }
+
+    /**
+     * A handler that ends its call itself keeps the request after the client left, until it ends
+     * the call. One that never does — the seed requires it to — should not hold the transport's
+     * buffer for ever: it goes back when the call is collected, whichever of the two comes first.
+     */
+    private void releaseWhenCollected() {
+        Runnable r = release;
+        if (r != null) {
+            ReleaseOnce once = new ReleaseOnce(r);
+            if (RELEASE.compareAndSet(this, r, once)) {
+                Collected.CLEANER.register(this, once);
+            }
+        }
+    }
+
+    /** A release that runs once, whether the call's end or the cleaner calls it first. */
+    private static final class ReleaseOnce extends AtomicReference<Runnable> implements Runnable {
+
+        ReleaseOnce(Runnable release) {
+            super(release);
+        }
+
+        @Override
+        public void run() {
+            Runnable r = getAndSet(null);
+            if (r != null) {
+                r.run();
+            }
+        }
+    }
+
+    /** The cleaner's thread starts only when a call is first abandoned to a handler that ends it itself. */
+    private static final class Collected {
+        static final Cleaner CLEANER = Cleaner.create();
     }
 
     void observedBy(CallObserver.Scope scope) {

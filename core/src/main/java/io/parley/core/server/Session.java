@@ -60,7 +60,16 @@ final class Session implements ServerSession {
     }
 
     @Override
-    public Mono<ByteBuffer> handle(RpcRequest request) {
+    public Mono<ByteBuffer> handle(RpcRequest request, Runnable release) {
+        Mono<ByteBuffer> call = accept(request, release);
+        if (!(call instanceof ServerCall)) {
+            release.run();
+        }
+        return call;
+    }
+
+    /** The call, or the fault that refuses it before it is dispatched. */
+    private Mono<ByteBuffer> accept(RpcRequest request, Runnable release) {
         ServerMethod<?, ?> method = server.method(request.method());
         if (closed) {
             return refuse(method != null ? method.name() : CallObserver.UNKNOWN_METHOD,
@@ -90,7 +99,7 @@ final class Session implements ServerSession {
             return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' is empty"));
         }
-        return new ServerCall<>(this, method, request, decoded);
+        return new ServerCall<>(this, method, request, decoded, release);
     }
 
     /** A call refused before it was dispatched: observed as starting and ending at once. */

@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param timeout how long the client is prepared to wait before it cancels, measured from the
  *        moment the request was sent; {@code null} for none. The server's
  *        {@code testCancel()} turns {@code RPC_S_OK} when it has passed
- * @param payload the encoded request, from position to limit. On the server it is valid only
- *        during {@link ServerSession#handle}: the transport may release it once that returns
+ * @param payload the encoded request, from position to limit. On the server it stays readable
+ *        until the call gives it back ({@link ServerSession#handle(RpcRequest, Runnable)})
  */
 public record RpcRequest(String method, long callId, @Nullable Duration timeout, ByteBuffer payload) {
 

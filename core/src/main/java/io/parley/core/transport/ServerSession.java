@@ -11,19 +11,37 @@ import reactor.core.publisher.Mono;
 public interface ServerSession {
 
     /**
-     * Serves one request. The request's payload is decoded before this method returns, so the
-     * transport may release it afterwards.
+     * Serves one request whose payload the transport keeps readable until {@code release} runs.
+     * The call may read it until then, and no longer: its codec may hand the handler a view of
+     * the payload instead of a copy (the bytes codec does, for a {@code ByteBuffer} request),
+     * and the reply may be such a view. {@code release} runs once, on any thread: when the call
+     * has ended and its reply, if any, has been handed to the transport's subscriber, or dropped.
+     * A transport whose {@code onNext} keeps the reply's bytes beyond that call — to write them
+     * later — keeps the payload too, for as long as it keeps the reply.
      *
      * <p>The returned {@code Mono} emits exactly one buffer, the encoded reply (empty for a call
      * without a reply), or errors with an {@link io.parley.core.RpcFault} that the transport
      * sends as the call's fault. It never errors with anything else. Cancelling the subscription
      * is the client's abortive cancel: the call's {@code testCancel()} turns {@code RPC_S_OK} and
-     * its reply, if one comes, is dropped.
+     * its reply, if one comes, is dropped; the payload stays readable until the handler has
+     * ended the call.
      *
      * @param request the request
+     * @param release what gives the payload back to the transport
      * @return the reply
      */
-    Mono<ByteBuffer> handle(RpcRequest request);
+    Mono<ByteBuffer> handle(RpcRequest request, Runnable release);
+
+    /**
+     * Serves one request whose payload needs no release: a buffer on the Java heap that the
+     * transport never reuses.
+     *
+     * @param request the request
+     * @return the reply, as for {@link #handle(RpcRequest, Runnable)}
+     */
+    default Mono<ByteBuffer> handle(RpcRequest request) {
+        return handle(request, () -> { });
+    }
 
     /**
      * The client cancelled a call gracefully: the call's {@code testCancel()} turns

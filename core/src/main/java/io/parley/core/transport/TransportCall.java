@@ -72,7 +72,8 @@ public interface TransportCall {
         /**
          * The reply's bytes.
          *
-         * @param reply valid only during this call; the transport may release it afterwards
+         * @param reply the client's to keep: the transport does not reuse its memory, so the
+         *        client's codec may return a view of it ({@code Codec#decode})
          */
         void onNext(ByteBuffer reply);
 

@@ -70,13 +70,33 @@ class BytesCodecTest {
     }
 
     @Test
-    void decode_toByteBuffer_returnsOwnCopy() {
-        byte[] source = {5, 6, 7};
+    void decode_toByteBuffer_isAViewOfTheTransportsBytes_withoutACopy() {
+        byte[] source = {4, 5, 6, 7};
+        ByteBuffer data = ByteBuffer.wrap(source, 1, 3);
 
-        ByteBuffer decoded = (ByteBuffer) codec.decode(ByteBuffer.wrap(source), ByteBuffer.class);
-        source[0] = 0;
+        ByteBuffer decoded = (ByteBuffer) codec.decode(data, ByteBuffer.class);
+        source[1] = 0;
 
-        assertThat(bytes(decoded)).containsExactly(5, 6, 7);
+        assertThat(decoded.position()).isZero();
+        assertThat(bytes(decoded)).containsExactly(0, 6, 7);
+        assertThat(data.position()).isEqualTo(1);
+    }
+
+    @Test
+    void decode_directBuffer_toByteBuffer_staysDirect() {
+        ByteBuffer data = ByteBuffer.allocateDirect(3).put(new byte[] {1, 2, 3}).flip();
+
+        ByteBuffer decoded = (ByteBuffer) codec.decode(data, ByteBuffer.class);
+
+        assertThat(decoded.isDirect()).isTrue();
+        assertThat(bytes(decoded)).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void decode_wholeHeapArray_toByteArray_isThatArray() {
+        byte[] source = {1, 2, 3};
+
+        assertThat((byte[]) codec.decode(ByteBuffer.wrap(source), byte[].class)).isSameAs(source);
     }
 
     @Test
