@@ -20,13 +20,13 @@ import org.HdrHistogram.Histogram;
  * connection with one event-loop thread per side.
  *
  * <pre>{@code
- * mvn -q -Pbench -DskipTests package                                 # the full run, ~8 minutes
+ * mvn -q -Pbench -DskipTests package                                 # the full run, ~11 minutes
  * mvn -q -Pbench -DskipTests package -Dbench.args="--runs 1 --layouts split"
  * }</pre>
  *
- * <p>For each CPU layout (both event loops pinned to one CPU; one CPU each), each run, each
- * system: calls/s, latency percentiles and allocation per call with 1, 16 and 256 calls in flight
- * and 64-byte and 4 KiB payloads. Then, once per layout, cancel propagation; once per system,
+ * <p>For each CPU layout (both event loops pinned to one CPU; one CPU each), each system:
+ * calls/s, latency percentiles and allocation per call with 1, 16 and 256 calls in flight and
+ * 64-byte and 4 KiB payloads, in rounds whose windows of the systems take turns. Then, once per layout, cancel propagation; once per system,
  * heap per pending call. The report goes to {@code <out>/<date>.md} with a chart beside it.
  */
 public final class Bench {
@@ -52,10 +52,9 @@ public final class Bench {
             "  --out DIR               where the report goes (default: results)",
             "  --name NAME             the report's file name, without .md (default: today's date)",
             "  --warmup-ms N           warm-up before each measured window (default 700)",
-            "  --first-warmup-ms N     warm-up before a system's first window in a run (default 1000)",
             "  --jit-warmup-ms N       once per system and payload at the start, 16 in flight (default 2000)",
             "  --measure-ms N          each measured window (default 1300)",
-            "  --runs N                runs of each configuration (default 2)",
+            "  --runs N                rounds: windows of each system and configuration, taking turns (default 3)",
             "  --in-flight LIST        calls in flight (default 1,16,256)",
             "  --payloads LIST         payload sizes in bytes (default 64,4096)",
             "  --layouts LIST          shared,split (default both)",
@@ -74,10 +73,9 @@ public final class Bench {
         Path out = Path.of("results");
         String name = LocalDate.now().toString();
         Duration warmup = Duration.ofMillis(700);
-        Duration firstWarmup = Duration.ofMillis(1000);
         Duration jitWarmup = Duration.ofMillis(2000);
         Duration measure = Duration.ofMillis(1300);
-        int runs = 2;
+        int runs = 3;
         int[] inFlight = {1, 16, 256};
         int[] payloads = {64, 4096};
         List<Layout> layouts = List.of(Layout.values());
@@ -106,7 +104,6 @@ public final class Bench {
                     case "--out" -> o.out = Path.of(v);
                     case "--name" -> o.name = v;
                     case "--warmup-ms" -> o.warmup = Duration.ofMillis(positive(option, v));
-                    case "--first-warmup-ms" -> o.firstWarmup = Duration.ofMillis(positive(option, v));
                     case "--jit-warmup-ms" -> o.jitWarmup = Duration.ofMillis(positive(option, v));
                     case "--measure-ms" -> o.measure = Duration.ofMillis(positive(option, v));
                     case "--runs" -> o.runs = positive(option, v);
@@ -259,36 +256,52 @@ public final class Bench {
         for (Layout layout : options.layouts) {
             List<String> layoutPins = new ArrayList<>();
             pinned.put(layout, layoutPins);
-            for (int run = 1; run <= options.runs; run++) {
+            // Every system of the layout runs side by side, idle but for its own windows, which take
+            // turns: round after round, each configuration gets one window of each system, in an
+            // order that rotates. A ratio of two systems is taken within a round, from windows
+            // seconds apart, so that a machine whose speed drifts moves both sides of it alike.
+            List<EchoSystem> live = new ArrayList<>();
+            try {
                 for (String key : options.systems) {
-                    try (EchoSystem system = SYSTEMS.get(key).get()) {
+                    try {
+                        EchoSystem system = SYSTEMS.get(key).get();
+                        live.add(system);
                         system.start(options.payloads);
-                        List<String> pins = pin(system, layout, pinning);
-                        if (run == 1) {
-                            layoutPins.add(system.name() + ": " + String.join(", ", pins));
-                        }
-                        boolean first = true;
-                        for (int payload : options.payloads) {
-                            for (int inFlight : options.inFlight) {
-                                ClosedLoop.Window w = ClosedLoop.run(system, payload, inFlight,
-                                        first ? options.firstWarmup : options.warmup, options.measure);
-                                first = false;
-                                Histogram h = w.latencyNanos();
-                                Throughput t = new Throughput(system.name(), layout, run, payload, inFlight, w.calls(),
-                                        w.callsPerSecond(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                                        h.getValueAtPercentile(99.9) / 1e3, w.allocatedBytesPerCall());
-                                throughput.add(t);
-                                log("  %-6s run %d  %-22s %5d B %4d in flight  %,10.0f calls/s  p50 %8.1f µs  p99 %8.1f µs  p99.9 %8.1f µs  %,7.0f B/call",
-                                        layout.key, run, t.system(), payload, inFlight, t.callsPerSecond(), t.p50Micros(),
-                                        t.p99Micros(), t.p999Micros(), t.allocatedBytesPerCall());
+                        layoutPins.add(system.name() + ": " + String.join(", ", pin(system, layout, pinning)));
+                    }
+                    catch (Exception | AssertionError e) {
+                        live.remove(live.size() - 1).close();
+                        failures.add(layout.key + " start " + key + ": " + e);
+                        log("  %s start %s FAILED: %s", layout.key, key, e);
+                    }
+                }
+                for (int payload : options.payloads) {
+                    for (int inFlight : options.inFlight) {
+                        for (int run = 1; run <= options.runs; run++) {
+                            for (int i = 0; i < live.size(); i++) {
+                                EchoSystem system = live.get((i + run - 1) % live.size());
+                                try {
+                                    ClosedLoop.Window w = ClosedLoop.run(system, payload, inFlight, options.warmup, options.measure);
+                                    Histogram h = w.latencyNanos();
+                                    Throughput t = new Throughput(system.name(), layout, run, payload, inFlight, w.calls(),
+                                            w.callsPerSecond(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                                            h.getValueAtPercentile(99.9) / 1e3, w.allocatedBytesPerCall());
+                                    throughput.add(t);
+                                    log("  %-6s round %d  %-22s %5d B %4d in flight  %,10.0f calls/s  p50 %8.1f µs  p99 %8.1f µs  p99.9 %8.1f µs  %,7.0f B/call",
+                                            layout.key, run, t.system(), payload, inFlight, t.callsPerSecond(), t.p50Micros(),
+                                            t.p99Micros(), t.p999Micros(), t.allocatedBytesPerCall());
+                                }
+                                catch (Exception | AssertionError e) {
+                                    failures.add(layout.key + " round " + run + " " + system.name() + ": " + e);
+                                    log("  %s round %d %s FAILED: %s", layout.key, run, system.name(), e);
+                                }
                             }
                         }
                     }
-                    catch (Exception | AssertionError e) {
-                        failures.add(layout.key + " run " + run + " " + key + ": " + e);
-                        log("  %s run %d %s FAILED: %s", layout.key, run, key, e);
-                    }
                 }
+            }
+            finally {
+                live.forEach(EchoSystem::close);
             }
             for (String key : options.systems) {
                 if (!HOLDING.contains(key)) {

@@ -28,7 +28,7 @@ import io.parley.benchmarks.Bench.Throughput;
 /**
  * Writes a run's results as Markdown, {@code <out>/<name>.md}, with a chart of throughput by
  * calls in flight beside it, {@code <out>/<name>.png}. Every number printed is one the run
- * measured; ratios are of the mean of the runs.
+ * measured; a ratio of two systems is the median of its rounds' ratios.
  */
 final class Report {
 
@@ -66,7 +66,7 @@ final class Report {
                 r.started().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), r.wallTime().toSeconds(), r.wallTime().toSeconds() / 60.0));
         md.append("Each system serves an echo over one loopback TCP connection, one event-loop thread per side, in this one JVM. ")
                 .append("Closed loop: N callers, each starting its next call when its last one completes; latency from issue to completion (HdrHistogram). ")
-                .append("Ratios are of the mean of the runs. See docs/benchmarks.md for how to read this.\n\n");
+                .append("The systems' windows take turns, round after round; a ratio of two systems is the median of the ratios within each round. See docs/benchmarks.md for how to read this.\n\n");
 
         machine(md);
         method(md, r);
@@ -74,8 +74,8 @@ final class Report {
 
         md.append("## Throughput, latency and allocation\n\n");
         md.append("![calls/s by calls in flight](").append(chartFile).append(")\n\n");
-        md.append("calls/s, latency and allocation are given per run (run 1 / run 2 / ...); ")
-                .append("× columns compare the mean calls/s with raw RSocket's and gRPC direct executor's in the same layout, payload and calls in flight. ")
+        md.append("calls/s, latency and allocation are given per round (round 1 / round 2 / ...); ")
+                .append("× columns compare calls/s with raw RSocket's and gRPC direct executor's in the same layout, payload and calls in flight: the median of the rounds' ratios. ")
                 .append("Allocation: bytes allocated by all threads of the JVM (client, server, harness) per completed call.\n\n");
         for (Layout layout : o.layouts) {
             for (int payload : o.payloads) {
@@ -91,8 +91,8 @@ final class Report {
                         }
                         md.append("| ").append(system).append(" | ").append(inFlight)
                                 .append(" | ").append(each(runs, Throughput::callsPerSecond, "%,.0f"))
-                                .append(" | ").append(ratio(mean(r, system, layout, payload, inFlight), mean(r, RAW_RSOCKET, layout, payload, inFlight)))
-                                .append(" | ").append(ratio(mean(r, system, layout, payload, inFlight), mean(r, GRPC_DIRECT, layout, payload, inFlight)))
+                                .append(" | ").append(format(ratio(r, system, RAW_RSOCKET, layout, payload, inFlight)))
+                                .append(" | ").append(format(ratio(r, system, GRPC_DIRECT, layout, payload, inFlight)))
                                 .append(" | ").append(each(runs, Throughput::p50Micros, "%.1f"))
                                 .append(" | ").append(each(runs, Throughput::p99Micros, "%.1f"))
                                 .append(" | ").append(each(runs, Throughput::p999Micros, "%.1f"))
@@ -168,9 +168,9 @@ final class Report {
     private static void method(StringBuilder md, Results r) {
         Bench.Options o = r.options();
         md.append("## Method\n\n");
-        md.append(String.format(Locale.ROOT, "- Warm-up: first each system once for %d ms per payload at 16 in flight (the JIT's work outlives a system's instances); then before each measured window %d ms (%d ms before a system's first window in a run).%n",
-                o.jitWarmup.toMillis(), o.warmup.toMillis(), o.firstWarmup.toMillis()));
-        md.append(String.format(Locale.ROOT, "- Measured windows: %d ms; each configuration %d time(s), with a fresh server and client for each run; the runs of one layout follow each other, layout after layout.%n",
+        md.append(String.format(Locale.ROOT, "- Warm-up: first each system once for %d ms per payload at 16 in flight (the JIT's work outlives a system's instances); then before each measured window %d ms.%n",
+                o.jitWarmup.toMillis(), o.warmup.toMillis()));
+        md.append(String.format(Locale.ROOT, "- Measured windows: %d ms; each configuration %d round(s). In a layout every system's server and client are up side by side, idle but for their own windows; in each round each configuration has one window of each system, in an order that rotates from round to round.%n",
                 o.measure.toMillis(), o.runs));
         md.append("- Calls in flight: ").append(join(o.inFlight)).append("; payloads: ").append(join(o.payloads))
                 .append(" bytes (JSON systems: an object `{\"text\":\"...\"}` with that many characters of text).\n");
@@ -200,11 +200,23 @@ final class Report {
                     }
                     String where = layout.key + ", " + payload + " B, " + inFlight + " in flight";
                     target(md, "Parley bytes ≥ 0.95× raw RSocket calls/s", where,
-                            mean(r, PARLEY_BYTES, layout, payload, inFlight) / mean(r, RAW_RSOCKET, layout, payload, inFlight), 0.95);
+                            ratio(r, PARLEY_BYTES, RAW_RSOCKET, layout, payload, inFlight), 0.95);
                     target(md, "Parley bytes ≥ 3× gRPC direct executor calls/s", where,
-                            mean(r, PARLEY_BYTES, layout, payload, inFlight) / mean(r, GRPC_DIRECT, layout, payload, inFlight), 3.0);
+                            ratio(r, PARLEY_BYTES, GRPC_DIRECT, layout, payload, inFlight), 3.0);
                     target(md, "Parley JSON ≥ 1.5× Spring RSocket JSON calls/s", where,
-                            mean(r, PARLEY_JSON, layout, payload, inFlight) / mean(r, SPRING, layout, payload, inFlight), 1.5);
+                            ratio(r, PARLEY_JSON, SPRING, layout, payload, inFlight), 1.5);
+                }
+                // Allocation per call is steady from window to window: the mean of the rounds.
+                for (int inFlight : o.inFlight) {
+                    if (inFlight != 16) {
+                        continue;
+                    }
+                    double beyond = meanOf(r, PARLEY_BYTES, layout, payload, inFlight, Throughput::allocatedBytesPerCall)
+                            - meanOf(r, RAW_RSOCKET, layout, payload, inFlight, Throughput::allocatedBytesPerCall);
+                    if (!Double.isNaN(beyond)) {
+                        md.append(String.format(Locale.ROOT, "| Parley bytes allocation per call ≤ raw RSocket's + 1 KiB | %s, %d B, %d in flight | %+,.0f B | %s |%n",
+                                layout.key, payload, inFlight, beyond, beyond <= 1024 ? "yes" : "**no**"));
+                    }
                 }
             }
             double parley = cancelP99(r, PARLEY_BYTES, layout);
@@ -298,6 +310,31 @@ final class Report {
 
     private static String ratio(double value, double base) {
         return Double.isNaN(value) || Double.isNaN(base) || base == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", value / base);
+    }
+
+    private static String format(double ratio) {
+        return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f", ratio);
+    }
+
+    /**
+     * The ratio of two systems' calls/s in one configuration: within each round, where both
+     * measured, their windows seconds apart; the median of those. NaN if no round has both.
+     */
+    static double ratio(Results r, String system, String base, Layout layout, int payload, int inFlight) {
+        List<Throughput> bases = runs(r, base, layout, payload, inFlight);
+        double[] ratios = runs(r, system, layout, payload, inFlight).stream()
+                .flatMap(t -> bases.stream().filter(b -> b.run() == t.run() && b.callsPerSecond() > 0)
+                        .map(b -> t.callsPerSecond() / b.callsPerSecond()))
+                .mapToDouble(Double::doubleValue).sorted().toArray();
+        if (ratios.length == 0) {
+            return Double.NaN;
+        }
+        int mid = ratios.length / 2;
+        return ratios.length % 2 == 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
+    }
+
+    private static double meanOf(Results r, String system, Layout layout, int payload, int inFlight, ToDoubleFunction<Throughput> figure) {
+        return runs(r, system, layout, payload, inFlight).stream().mapToDouble(figure).average().orElse(Double.NaN);
     }
 
     private static String join(int[] values) {

@@ -1,6 +1,7 @@
 package io.parley.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class BenchSmokeTest {
     @Timeout(180)
     void everySystemAnswers_everyFigureIsProduced_andTheReportRenders(@TempDir Path dir) throws Exception {
         Bench.Options options = Bench.Options.parse("--out", dir.toString(), "--name", "smoke",
-                "--jit-warmup-ms", "200", "--first-warmup-ms", "100", "--warmup-ms", "50", "--measure-ms", "150",
+                "--jit-warmup-ms", "200", "--warmup-ms", "50", "--measure-ms", "150",
                 "--runs", "1", "--in-flight", "1,16", "--payloads", "64", "--layouts", "split",
                 "--cancel-samples", "200", "--cancel-warmup", "20", "--pending", "2000");
 
@@ -76,5 +77,24 @@ class BenchSmokeTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--systems: 'corba'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--layouts", "diagonal"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--layouts: 'diagonal'");
+    }
+
+    @Test
+    void ratio_isTheMedianOfTheRatiosWithinEachRound() {
+        Bench.Options options = Bench.Options.parse();
+        // Round 2 ran on a machine twice as fast: both systems moved, their ratio did not.
+        List<Throughput> windows = List.of(
+                window("raw RSocket", 1, 100), window("Parley bytes", 1, 90),
+                window("raw RSocket", 2, 200), window("Parley bytes", 2, 180),
+                window("raw RSocket", 3, 100), window("Parley bytes", 3, 120));
+        Results results = new Results(options, java.time.ZonedDateTime.now(), Duration.ZERO, windows, List.of(), List.of(),
+                java.util.Map.of(), List.of());
+
+        assertThat(Report.ratio(results, "Parley bytes", "raw RSocket", Bench.Layout.SPLIT, 64, 16)).isCloseTo(0.9, within(1e-9));
+        assertThat(Report.ratio(results, "Parley JSON", "raw RSocket", Bench.Layout.SPLIT, 64, 16)).isNaN();
+    }
+
+    private static Throughput window(String system, int round, double callsPerSecond) {
+        return new Throughput(system, Bench.Layout.SPLIT, round, 64, 16, 1, callsPerSecond, 1, 1, 1, 1);
     }
 }
