@@ -201,15 +201,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     /** Sets D unless the client has abandoned the call; true if it did. */
     private boolean dispatch() {
-        for (;;) {
-            int s = state;
-            if ((s & (ABANDONED | DECIDED)) != 0) {
-                return false;
-            }
-            if (STATE.compareAndSet(this, s, s | DISPATCHED)) {
-                return true;
-            }
-        }
+        return update(ABANDONED | DECIDED, DISPATCHED) >= 0;
     }
 
     /** Runs the handler: on this thread, or on boundedElastic for a blocking method. */
@@ -329,15 +321,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
      * @return the state before, or -1 if the call's end was already decided
      */
     private int claim(int how) {
-        for (;;) {
-            int s = state;
-            if ((s & DECIDED) != 0) {
-                return -1;
-            }
-            if (STATE.compareAndSet(this, s, s | how)) {
-                return s;
-            }
-        }
+        return update(DECIDED, how);
     }
 
     /**
@@ -366,13 +350,8 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             return;
         }
         // A transport that has gone gets no signal, and TERMINATED stays free for connectionClosed().
-        int s;
-        boolean send;
-        do {
-            s = state;
-            send = (s & (ABANDONED | TERMINATED)) == 0;
-        }
-        while (!STATE.compareAndSet(this, s, send ? s | ENDED | TERMINATED : s | ENDED));
+        boolean send = update(ABANDONED | TERMINATED, ENDED | TERMINATED) >= 0;
+        addFlags(ENDED);
         CoreSubscriber<? super ByteBuffer> subscriber = actual;
         if (send && subscriber != null) {
             subscriber.onError(fault);
@@ -392,8 +371,21 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     /** Adds flags to the state; returns the state before. */
     private int addFlags(int flags) {
+        return update(0, flags);
+    }
+
+    /**
+     * Adds flags to the state unless it holds any of {@code unless}: the one CAS loop through
+     * which every change of the state goes.
+     *
+     * @return the state before, or -1 if it held one of {@code unless} and is unchanged
+     */
+    private int update(int unless, int flags) {
         for (;;) {
             int s = state;
+            if ((s & unless) != 0) {
+                return -1;
+            }
             if ((s & flags) == flags || STATE.compareAndSet(this, s, s | flags)) {
                 return s;
             }
@@ -480,35 +472,39 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     /** Adds cancel flags to a call whose end is not decided; true if this added ABANDONED. */
     private boolean requestCancel(int flags) {
-        int s;
-        for (;;) {
-            s = state;
-            if ((s & DECIDED) != 0 || (s | flags) == s) {
-                return false;
-            }
-            if (STATE.compareAndSet(this, s, s | flags)) {
-                break;
-            }
+        int s = update(DECIDED, flags);
+        if (s < 0 || (s | flags) == s) {
+            return false;
         }
         boolean abandoned = (flags & ABANDONED) != 0 && (s & ABANDONED) == 0;
         if (abandoned) {
             // Unregistered before the cancel is signalled: whoever sees cancelled() sees the call gone.
             finish();
-            Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
-            if (action != null) {
-                action.run();
-            }
-            else {
+            if (!stopHandler()) {
                 releaseWhenCollected();
             }
         }
         if ((s & CANCEL_REQUESTED) == 0) {
-            Sinks.Empty<Void> sink = cancelledSink;
-            if (sink != null) {
-                sink.tryEmitEmpty();
-            }
+            signalCancelled();
         }
         return abandoned;
+    }
+
+    private void signalCancelled() {
+        Sinks.Empty<Void> sink = cancelledSink;
+        if (sink != null) {
+            sink.tryEmitEmpty();
+        }
+    }
+
+    /** Stops a reactive handler's work; false if there is none to stop (yet). */
+    private boolean stopHandler() {
+        Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
+        if (action == null) {
+            return false;
+        }
+        action.run();
+        return true;
     }
 
     /**
@@ -573,15 +569,9 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         }
         // A first, so a handler that answers its cancel cannot win over the fault.
         if ((addFlags(CANCEL_REQUESTED) & CANCEL_REQUESTED) == 0) {
-            Sinks.Empty<Void> sink = cancelledSink;
-            if (sink != null) {
-                sink.tryEmitEmpty();
-            }
+            signalCancelled();
         }
-        Runnable action = ON_ABANDON.getAndSet(this, ABANDON_DONE);
-        if (action != null) {
-            action.run();
-        }
+        stopHandler();
     }
 
     /** Registers what to stop when the client abandons the call; runs it now if it already has. */
