@@ -223,22 +223,18 @@ public final class InProcessTransport {
 
         @Override
         protected void send() {
-            Connection c;
             try {
-                c = channel.connection();
-            }
-            catch (RpcFault fault) {
-                listener().onFault(fault);
-                return;
-            }
-            connection = c;
-            try {
+                Connection c = channel.connection();
+                connection = c;
                 c.ordered().schedule(() -> {
                     if (!isCancelled()) {
                         c.session.handle(copy(request)).subscribe(this);
                         sent();
                     }
                 });
+            }
+            catch (RpcFault fault) {
+                listener().onFault(fault);
             }
             catch (RejectedExecutionException e) {
                 listener().onFault(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call was sent"));
