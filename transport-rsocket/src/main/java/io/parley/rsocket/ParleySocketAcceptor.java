@@ -89,8 +89,6 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     /** Closes every open connection, and refuses the connections that come after. */
     void closeAll() {
         closed = true;
-        for (RSocket connection : connections) {
-            connection.dispose();
-        }
+        connections.forEach(RSocket::dispose);
     }
 }

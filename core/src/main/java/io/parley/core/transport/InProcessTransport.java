@@ -124,9 +124,7 @@ public final class InProcessTransport {
         @Override
         public void dispose() {
             if (SERVERS.remove(name, this)) {
-                for (Connection connection : connections) {
-                    connection.dispose();
-                }
+                connections.forEach(Connection::dispose);
                 closed.tryEmitEmpty();
             }
         }
