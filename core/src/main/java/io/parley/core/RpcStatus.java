@@ -154,7 +154,7 @@ public final class RpcStatus {
      */
     public static RpcStatus of(int value) {
         RpcStatus known = WELL_KNOWN.get(value);
-        return known != null ? known : new RpcStatus(value, hex(value), "application-defined fault code", false);
+        return known != null ? known : new RpcStatus(value, String.format("0x%08X", value), "application-defined fault code", false);
     }
 
     /**
@@ -180,12 +180,7 @@ public final class RpcStatus {
      */
     public static @Nullable RpcStatus ofName(String name) {
         Objects.requireNonNull(name, "name");
-        for (RpcStatus status : WELL_KNOWN.values()) {
-            if (status.name.equals(name)) {
-                return status;
-            }
-        }
-        return null;
+        return WELL_KNOWN.values().stream().filter(status -> status.name.equals(name)).findFirst().orElse(null);
     }
 
     /** Returns every well-known status, in order of value. */
@@ -243,10 +238,6 @@ public final class RpcStatus {
      */
     public RpcFault asFault(String detail) {
         return new RpcFault(value, detail);
-    }
-
-    static String hex(int value) {
-        return String.format("0x%08X", value);
     }
 
     @Override

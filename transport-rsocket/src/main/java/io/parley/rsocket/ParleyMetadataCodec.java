@@ -156,14 +156,8 @@ public final class ParleyMetadataCodec {
                 mimeLength = (header & 0x7F) + 1;
                 index += mimeLength;
             }
-            if (index + 3 > end) {
-                throw new MalformedMetadataException("composite metadata entry cut short at byte " + (index - metadata.readerIndex()));
-            }
-            int length = metadata.getUnsignedMedium(index);
+            int length = entryLength(metadata, index, end);
             index += 3;
-            if (index + length > end) {
-                throw new MalformedMetadataException("composite metadata entry of " + length + " bytes runs past the end");
-            }
             if (wellKnown) {
                 if ((header & 0x7F) == ROUTING_MIME_ID && method == null) {
                     method = firstTag(metadata, index, length, names);
@@ -202,14 +196,8 @@ public final class ParleyMetadataCodec {
             int mimeStart = index;
             int mimeLength = (header & 0x80) != 0 ? 0 : (header & 0x7F) + 1;
             index += mimeLength;
-            if (index + 3 > end) {
-                throw new MalformedMetadataException("composite metadata entry cut short");
-            }
-            int length = metadata.getUnsignedMedium(index);
+            int length = entryLength(metadata, index, end);
             index += 3;
-            if (index + length > end) {
-                throw new MalformedMetadataException("composite metadata entry of " + length + " bytes runs past the end");
-            }
             if (mimeLength > 0 && equalsAscii(metadata, mimeStart, mimeLength, CANCEL_MIME)) {
                 if (length % 8 != 0) {
                     throw new MalformedMetadataException(CANCEL_MIME_TYPE + " entry of " + length + " bytes (expected: a multiple of 8)");
@@ -220,6 +208,18 @@ public final class ParleyMetadataCodec {
             }
             index += length;
         }
+    }
+
+    /** The length of a composite metadata entry whose 3-byte length is at {@code index}, checked against {@code end}. */
+    private static int entryLength(ByteBuf metadata, int index, int end) {
+        if (index + 3 > end) {
+            throw new MalformedMetadataException("composite metadata entry cut short at byte " + (index - metadata.readerIndex()));
+        }
+        int length = metadata.getUnsignedMedium(index);
+        if (index + 3 + length > end) {
+            throw new MalformedMetadataException("composite metadata entry of " + length + " bytes runs past the end");
+        }
+        return length;
     }
 
     private static String firstTag(ByteBuf buf, int index, int length, @Nullable Names names) {
@@ -234,9 +234,10 @@ public final class ParleyMetadataCodec {
     }
 
     /**
-     * Method names as they were last read off one connection, so that a call to a method seen
-     * before does not decode its name into a new {@code String}. A handful of slots, replaced in
-     * turn; each slot holds an immutable entry, so a racing reader sees a whole one or another.
+     * Method names with their UTF-8 bytes as last seen on one connection, so that a server does
+     * not decode the name of a method called before into a new {@code String}, and a client does
+     * not encode it again. A handful of slots, replaced in turn; each slot holds an immutable
+     * entry, so a racing reader sees a whole one or another.
      */
     static final class Names {
 
@@ -248,6 +249,7 @@ public final class ParleyMetadataCodec {
         private record Entry(byte[] utf8, String name) {
         }
 
+        /** The name whose UTF-8 bytes are these, as a server reads it. */
         String name(ByteBuf buf, int index, int length) {
             for (Entry e : entries) {
                 if (e != null && equalsAscii(buf, index, length, e.utf8)) {
@@ -256,37 +258,24 @@ public final class ParleyMetadataCodec {
             }
             byte[] utf8 = new byte[length];
             buf.getBytes(index, utf8);
-            String name = new String(utf8, StandardCharsets.UTF_8);
-            entries[next] = new Entry(utf8, name);
-            next = (next + 1) % SLOTS;
-            return name;
-        }
-    }
-
-    /**
-     * The UTF-8 bytes of method names a client sends, kept so that a call does not encode its
-     * method's name again; as {@link Names}, a handful of slots of immutable entries.
-     */
-    static final class Routes {
-
-        private static final int SLOTS = 8;
-
-        private final RouteEntry[] entries = new RouteEntry[SLOTS];
-        private int next;
-
-        private record RouteEntry(String name, byte[] utf8) {
+            return remember(utf8, new String(utf8, StandardCharsets.UTF_8)).name;
         }
 
-        byte[] utf8(String method) {
-            for (RouteEntry e : entries) {
-                if (e != null && (e.name == method || e.name.equals(method))) {
+        /** The UTF-8 bytes of a name, as a client sends it. */
+        byte[] utf8(String name) {
+            for (Entry e : entries) {
+                if (e != null && (e.name == name || e.name.equals(name))) {
                     return e.utf8;
                 }
             }
-            byte[] utf8 = method.getBytes(StandardCharsets.UTF_8);
-            entries[next] = new RouteEntry(method, utf8);
+            return remember(name.getBytes(StandardCharsets.UTF_8), name).utf8;
+        }
+
+        private Entry remember(byte[] utf8, String name) {
+            Entry entry = new Entry(utf8, name);
+            entries[next] = entry;
             next = (next + 1) % SLOTS;
-            return utf8;
+            return entry;
         }
     }
 

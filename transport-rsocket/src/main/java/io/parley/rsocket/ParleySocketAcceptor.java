@@ -31,21 +31,27 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     }
 
     /** What a request's metadata may add to its data while RSocket reassembles it. */
-    static final int METADATA_ALLOWANCE = 64 * 1024;
+    private static final int METADATA_ALLOWANCE = 64 * 1024;
 
     /**
      * The RSocket server for these connections. Its reassembly limit is the Parley server's
-     * request limit (plus the metadata's allowance), so a request sent in fragments is refused as
-     * soon as the bytes that arrived pass it, not buffered whole first. RSocket takes no limit
-     * below its frame length (16 MiB), and a single frame within that is read whole anyway; the
-     * Parley server refuses one over its limit once it is decoded.
+     * request limit, so a request sent in fragments is refused as soon as the bytes that arrived
+     * pass it, not buffered whole first.
      */
     RSocketServer server() {
-        long limit = (long) acceptor.maxInboundPayloadSize() + METADATA_ALLOWANCE;
-        int reassembly = (int) Math.min(Integer.MAX_VALUE, Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, limit));
         return RSocketServer.create(this)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .maxInboundPayloadSize(reassembly);
+                .maxInboundPayloadSize(reassemblyLimit(acceptor.maxInboundPayloadSize()));
+    }
+
+    /**
+     * RSocket's reassembly limit for a payload limit: the limit plus the metadata's allowance.
+     * RSocket takes no limit below its frame length (16 MiB), and a single frame within that is
+     * read whole anyway; the receiver refuses one over its limit once it is decoded.
+     */
+    static int reassemblyLimit(int maxInboundPayloadSize) {
+        long limit = (long) maxInboundPayloadSize + METADATA_ALLOWANCE;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, limit));
     }
 
     @Override
@@ -64,8 +70,7 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         connections.add(sendingSocket);
         if (closed) {
             // closeAll ran between the check above and the add, and may not have seen this one.
-            connections.remove(sendingSocket);
-            session.close();
+            closed(sendingSocket, session);
             return Mono.error(stopped());
         }
         sendingSocket.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
@@ -84,8 +89,6 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     /** Closes every open connection, and refuses the connections that come after. */
     void closeAll() {
         closed = true;
-        for (RSocket connection : connections) {
-            connection.dispose();
-        }
+        connections.forEach(RSocket::dispose);
     }
 }

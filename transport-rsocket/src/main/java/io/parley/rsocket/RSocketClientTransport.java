@@ -1,8 +1,6 @@
 package io.parley.rsocket;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -15,7 +13,6 @@ import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.ClientTransport;
 import io.rsocket.core.RSocketConnector;
-import io.rsocket.frame.FrameLengthCodec;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.loadbalance.LoadbalanceStrategy;
 import io.rsocket.loadbalance.LoadbalanceTarget;
@@ -138,8 +135,7 @@ public final class RSocketClientTransport implements ClientTransport {
      * @return the transport
      */
     public static RSocketClientTransport local(String name) {
-        Objects.requireNonNull(name, "name");
-        return of(Kind.LOCAL, name, 0, "", List.of());
+        return of(Kind.LOCAL, Objects.requireNonNull(name, "name"), 0, "", List.of());
     }
 
     /**
@@ -165,16 +161,16 @@ public final class RSocketClientTransport implements ClientTransport {
     }
 
     private static RSocketClientTransport balanced(Kind kind, RSocketClientTransport... targets) {
-        List<RSocketClientTransport> list = new ArrayList<>(Arrays.asList(targets));
+        List<RSocketClientTransport> list = List.of(targets);
         if (list.isEmpty()) {
             throw new IllegalArgumentException("targets: none (expected: at least one server)");
         }
         for (RSocketClientTransport target : list) {
-            if (target.targets.size() > 0) {
+            if (!target.targets.isEmpty()) {
                 throw new IllegalArgumentException("targets: " + target + " is itself balanced (expected: single servers)");
             }
         }
-        return of(kind, "", 0, "", List.copyOf(list));
+        return of(kind, "", 0, "", list);
     }
 
     /**
@@ -247,23 +243,19 @@ public final class RSocketClientTransport implements ClientTransport {
 
     @Override
     public ClientConnection connect(ClientSetup setup) {
-        // RSocket takes no reassembly limit below its frame length; a single frame within that
-        // is read whole, and the client checks its size when it decodes the reply.
-        long reassembly = Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, (long) setup.maxInboundPayloadSize() + 64 * 1024);
         RSocketConnector connector = RSocketConnector.create()
                 .dataMimeType(setup.dataMimeType())
-                .maxInboundPayloadSize((int) Math.min(Integer.MAX_VALUE, reassembly))
+                .maxInboundPayloadSize(ParleySocketAcceptor.reassemblyLimit(setup.maxInboundPayloadSize()))
                 .metadataMimeType(ParleyMetadataCodec.COMPOSITE_MIME_TYPE)
                 .keepAlive(keepAliveInterval, keepAliveMaxLifeTime)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY);
         if (targets.isEmpty()) {
             return RSocketConnection.single(connector, rsocketTransport(connectTimeout), toString());
         }
-        List<LoadbalanceTarget> list = new ArrayList<>(targets.size());
-        for (RSocketClientTransport target : targets) {
-            // The balanced transport's connect timeout is every target's, as its javadoc says.
-            list.add(LoadbalanceTarget.from(target.toString(), target.rsocketTransport(connectTimeout)));
-        }
+        // The balanced transport's connect timeout is every target's, as its javadoc says.
+        List<LoadbalanceTarget> list = targets.stream()
+                .map(target -> LoadbalanceTarget.from(target.toString(), target.rsocketTransport(connectTimeout)))
+                .toList();
         LoadbalanceStrategy strategy = kind == Kind.WEIGHTED ? WeightedLoadbalanceStrategy.create() : new RoundRobinLoadbalanceStrategy();
         return RSocketConnection.balanced(connector, list, strategy, toString());
     }
@@ -274,30 +266,20 @@ public final class RSocketClientTransport implements ClientTransport {
             case LOCAL:
                 return LocalClientTransport.create(host);
             case WEBSOCKET:
-                HttpClient http = HttpClient.create().host(host).port(port)
-                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
-                if (loops != null) {
-                    http = http.runOn(loops);
-                }
-                if (ssl != null) {
-                    SslContext context = ssl;
-                    http = http.secure(spec -> spec.sslContext(context));
-                }
-                return WebsocketClientTransport.create(http, path);
+                HttpClient http = socket(HttpClient.create(), timeoutMillis);
+                return WebsocketClientTransport.create(ssl == null ? http : http.secure(spec -> spec.sslContext(ssl)), path);
             case TCP:
-                TcpClient tcp = TcpClient.create().host(host).port(port)
-                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
-                if (loops != null) {
-                    tcp = tcp.runOn(loops);
-                }
-                if (ssl != null) {
-                    SslContext context = ssl;
-                    tcp = tcp.secure(spec -> spec.sslContext(context));
-                }
-                return TcpClientTransport.create(tcp);
+                TcpClient tcp = socket(TcpClient.create(), timeoutMillis);
+                return TcpClientTransport.create(ssl == null ? tcp : tcp.secure(spec -> spec.sslContext(ssl)));
             default:
                 throw new IllegalStateException("a balanced transport has no single RSocket transport");
         }
+    }
+
+    /** Reactor Netty's client to this transport's address, on its own loops if it has them; TLS is the caller's, whose type has it. */
+    private <T extends reactor.netty.transport.ClientTransport<T, ?>> T socket(T client, int timeoutMillis) {
+        T c = client.host(host).port(port).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
+        return loops != null ? c.runOn(loops) : c;
     }
 
     private static void positive(Duration d, String name) {
@@ -316,16 +298,11 @@ public final class RSocketClientTransport implements ClientTransport {
 
     @Override
     public String toString() {
-        String name = kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
-        switch (kind) {
-            case LOCAL:
-                return "local:" + host;
-            case ROUND_ROBIN:
-            case WEIGHTED:
-                return name + targets;
-            default:
-                return (kind == Kind.WEBSOCKET ? (ssl != null ? "wss://" : "ws://") : (ssl != null ? "tcp+tls://" : "tcp://"))
-                        + host + ":" + port + (kind == Kind.WEBSOCKET ? path : "");
-        }
+        return switch (kind) {
+            case LOCAL -> "local:" + host;
+            case ROUND_ROBIN, WEIGHTED -> kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + targets;
+            case WEBSOCKET -> (ssl != null ? "wss://" : "ws://") + host + ":" + port + path;
+            case TCP -> (ssl != null ? "tcp+tls://" : "tcp://") + host + ":" + port;
+        };
     }
 }

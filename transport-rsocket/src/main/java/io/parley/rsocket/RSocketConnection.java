@@ -62,7 +62,7 @@ final class RSocketConnection implements ClientConnection {
     /** The RSocket the last call was sent on, when there is one server; calls skip the connect while it lives. */
     private volatile @Nullable RSocket live;
     private volatile boolean disposed;
-    private final ParleyMetadataCodec.Routes routes = new ParleyMetadataCodec.Routes();
+    private final ParleyMetadataCodec.Names routes = new ParleyMetadataCodec.Names();
     /** The balancer's servers handed out so far whose end is watched. */
     private final Set<RSocket> watched = ConcurrentHashMap.newKeySet();
 
@@ -181,13 +181,9 @@ final class RSocketConnection implements ClientConnection {
                         : Mono.just(rsocket));
     }
 
+    /** A server of the balancer is gone: the balancer is told its targets again, and remakes that server. */
     private void ended(RSocket pooled) {
         watched.remove(pooled);
-        retarget();
-    }
-
-    /** A server of the balancer is gone: the balancer is told its targets again, and remakes that server. */
-    void retarget() {
         Sinks.Many<List<LoadbalanceTarget>> t = targets;
         if (t != null && !disposed) {
             t.emitNext(targetList, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));

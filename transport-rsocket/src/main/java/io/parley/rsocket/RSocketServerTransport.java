@@ -143,28 +143,20 @@ public final class RSocketServerTransport implements ServerTransport {
                 return server.bind(LocalServerTransport.create(host))
                         .map(closeable -> new BoundServer("local:" + host, closeable, connections));
             case WEBSOCKET:
-                HttpServer http = HttpServer.create().host(host).port(port);
-                if (loops != null) {
-                    http = http.runOn(loops);
-                }
-                if (ssl != null) {
-                    SslContext context = ssl;
-                    http = http.secure(spec -> spec.sslContext(context));
-                }
-                return server.bind(WebsocketServerTransport.create(http))
+                HttpServer http = socket(HttpServer.create());
+                return server.bind(WebsocketServerTransport.create(ssl == null ? http : http.secure(spec -> spec.sslContext(ssl))))
                         .map(channel -> new BoundServer(format(channel.address()), channel, connections));
             default:
-                TcpServer tcp = TcpServer.create().host(host).port(port);
-                if (loops != null) {
-                    tcp = tcp.runOn(loops);
-                }
-                if (ssl != null) {
-                    SslContext context = ssl;
-                    tcp = tcp.secure(spec -> spec.sslContext(context));
-                }
-                return server.bind(TcpServerTransport.create(tcp))
+                TcpServer tcp = socket(TcpServer.create());
+                return server.bind(TcpServerTransport.create(ssl == null ? tcp : tcp.secure(spec -> spec.sslContext(ssl))))
                         .map(channel -> new BoundServer(format(channel.address()), channel, connections));
         }
+    }
+
+    /** Reactor Netty's server on this transport's address, on its own loops if it has them; TLS is the caller's, whose type has it. */
+    private <T extends reactor.netty.transport.ServerTransport<T, ?>> T socket(T server) {
+        T s = server.host(host).port(port);
+        return loops != null ? s.runOn(loops) : s;
     }
 
     private static String format(InetSocketAddress address) {

@@ -124,15 +124,9 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         if (subscriber != null) {
             subscriber.onSubscribe(this);
         }
-        for (;;) {
-            int s = state;
-            if (phase(s) != C) {
-                // Cancelled by its subscriber in onSubscribe: the request never goes out.
-                return;
-            }
-            if (STATE.compareAndSet(this, s, s | WCOMP)) {
-                break;
-            }
+        if (phase(advance(WCOMP)) != C) {
+            // Cancelled by its subscriber in onSubscribe: the request never goes out.
+            return;
         }
         Duration graceful = options.gracefulTimeout();
         if (graceful != null) {
@@ -166,7 +160,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             // application's own throws.
             RpcFault fault = e instanceof RpcFault ? (RpcFault) e : new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the reply of '" + request.method() + "' could not be decoded: " + e.getMessage(), e);
-            if (decide(fault.status(), null, fault, null)) {
+            if (decide(fault.status(), null, fault, null) >= 0) {
                 transport.cancel();
             }
         }
@@ -184,21 +178,15 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         decide(fault.status(), null, fault, null);
     }
 
-    /** Moves WComp (or C) to Comp with this outcome if nothing else has; true if it did. */
-    private boolean decide(RpcStatus status, @Nullable R reply, @Nullable RpcFault error, @Nullable String ownDetail) {
-        return decided(status, reply, error, ownDetail) >= 0;
-    }
-
-    /** As {@link #decide}, returning the state it moved from, or -1 if the call had its outcome already. */
-    private int decided(RpcStatus status, @Nullable R reply, @Nullable RpcFault error, @Nullable String ownDetail) {
-        int s;
-        do {
-            s = state;
-            if (phase(s) >= COMP) {
-                return -1;
-            }
+    /**
+     * Moves WComp (or C) to Comp with this outcome if nothing else has; returns the state it moved
+     * from, or -1 if the call had its outcome already.
+     */
+    private int decide(RpcStatus status, @Nullable R reply, @Nullable RpcFault error, @Nullable String ownDetail) {
+        int s = advance(COMP);
+        if (phase(s) >= COMP) {
+            return -1;
         }
-        while (!STATE.compareAndSet(this, s, (s & ~PHASE) | COMP));
         value = reply;
         fault = error;
         detail = ownDetail;
@@ -230,7 +218,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         if (status == null || subscriber == null || (addFlags(DELIVERED) & DELIVERED) != 0) {
             return;
         }
-        setPhase(END);
+        advance(END);
         if (status != RpcStatus.OK) {
             subscriber.onError(fault());
             return;
@@ -272,7 +260,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
      * never reached it (cancelled in C); false if the call had already ended.
      */
     private boolean cancelAbortively(RpcStatus status, String detail) {
-        int before = decided(status, null, null, detail);
+        int before = decide(status, null, null, detail);
         if (before < 0) {
             return false;
         }
@@ -311,23 +299,19 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
 
     @Override
     public RpcStatus complete(Consumer<? super R> replyConsumer) {
-        for (;;) {
-            int s = state;
-            if (phase(s) == END) {
-                return RpcStatus.INVALID_ASYNC_HANDLE;
-            }
-            RpcStatus status = outcome;
-            if (status == null) {
-                return RpcStatus.ASYNC_CALL_PENDING;
-            }
-            if (STATE.compareAndSet(this, s, (s & ~PHASE) | END)) {
-                R reply = value;
-                if (reply != null) {
-                    replyConsumer.accept(reply);
-                }
-                return status;
-            }
+        // A call reaches End only after its outcome is published, so a pending one is not at End.
+        RpcStatus status = outcome;
+        if (status == null) {
+            return RpcStatus.ASYNC_CALL_PENDING;
         }
+        if (phase(advance(END)) == END) {
+            return RpcStatus.INVALID_ASYNC_HANDLE;
+        }
+        R reply = value;
+        if (reply != null) {
+            replyConsumer.accept(reply);
+        }
+        return status;
     }
 
     @Override
@@ -359,16 +343,12 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     /** The seed's name of the call's state: C, WComp, Can (a graceful cancel waits), Comp or End. */
     String stateName() {
         int s = state;
-        switch (phase(s)) {
-            case C:
-                return "C";
-            case WCOMP:
-                return (s & CAN) != 0 ? "Can" : "WComp";
-            case COMP:
-                return "Comp";
-            default:
-                return "End";
-        }
+        return switch (phase(s)) {
+            case C -> "C";
+            case WCOMP -> (s & CAN) != 0 ? "Can" : "WComp";
+            case COMP -> "Comp";
+            default -> "End";
+        };
     }
 
     @Override
@@ -392,11 +372,12 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         }
     }
 
-    private void setPhase(int phase) {
+    /** Moves the phase forward to {@code phase}, unless it is there or past it already; returns the state before. */
+    private int advance(int phase) {
         for (;;) {
             int s = state;
             if (phase(s) >= phase || STATE.compareAndSet(this, s, (s & ~PHASE) | phase)) {
-                return;
+                return s;
             }
         }
     }

@@ -1,7 +1,6 @@
 package io.parley.core.client;
 
 import java.lang.reflect.Type;
-import java.time.Duration;
 import java.util.Objects;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;

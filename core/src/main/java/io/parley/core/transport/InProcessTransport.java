@@ -124,9 +124,7 @@ public final class InProcessTransport {
         @Override
         public void dispose() {
             if (SERVERS.remove(name, this)) {
-                for (Connection connection : connections) {
-                    connection.dispose();
-                }
+                connections.forEach(Connection::dispose);
                 closed.tryEmitEmpty();
             }
         }
@@ -223,22 +221,18 @@ public final class InProcessTransport {
 
         @Override
         protected void send() {
-            Connection c;
             try {
-                c = channel.connection();
-            }
-            catch (RpcFault fault) {
-                listener().onFault(fault);
-                return;
-            }
-            connection = c;
-            try {
+                Connection c = channel.connection();
+                connection = c;
                 c.ordered().schedule(() -> {
                     if (!isCancelled()) {
                         c.session.handle(copy(request)).subscribe(this);
                         sent();
                     }
                 });
+            }
+            catch (RpcFault fault) {
+                listener().onFault(fault);
             }
             catch (RejectedExecutionException e) {
                 listener().onFault(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call was sent"));
