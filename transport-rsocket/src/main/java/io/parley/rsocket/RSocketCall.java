@@ -34,6 +34,7 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     static final int MAX_FRAME_LENGTH = 0xFF_FFFF;
     /** A request frame's header with metadata: frame length, stream id, type and flags, metadata length. */
     private static final int REQUEST_FRAME_OVERHEAD = 12;
+    private static final int MAX_REQUEST_METADATA = ParleyMetadataCodec.requestLength("m".repeat(RpcRequest.MAX_METHOD_BYTES));
 
     private final RSocketConnection connection;
     private final RpcRequest request;
@@ -64,9 +65,10 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
 
     /** A request that cannot go out as one frame: a caller's error, said as such, not a transport failure. */
     private static @Nullable RpcFault tooLarge(RpcRequest request) {
-        long size = (long) request.payload().remaining() + ParleyMetadataCodec.requestLength(request.method())
-                + REQUEST_FRAME_OVERHEAD;
-        if (size <= MAX_FRAME_LENGTH) {
+        int data = request.payload().remaining();
+        // The method's length is counted only for a request that could need it (a name has at most 255 bytes).
+        if (data <= MAX_FRAME_LENGTH - REQUEST_FRAME_OVERHEAD - MAX_REQUEST_METADATA
+                || (long) data + ParleyMetadataCodec.requestLength(request.method()) + REQUEST_FRAME_OVERHEAD <= MAX_FRAME_LENGTH) {
             return null;
         }
         return new RpcFault(RpcStatus.INVALID_ARG, "the request of '" + request.method() + "' is "

@@ -62,7 +62,8 @@ public final class BytesCodec implements Codec {
     @Override
     public @Nullable Object decode(ByteBuffer data, Type type) {
         if (type == ByteBuffer.class || type == Object.class) {
-            return data.slice();
+            // The buffer is the codec's (Codec#decode): one that starts at 0 is the view already.
+            return data.position() == 0 ? data : data.slice();
         }
         if (type == byte[].class) {
             if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0 && data.limit() == data.array().length) {
