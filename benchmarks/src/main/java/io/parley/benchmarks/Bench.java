@@ -35,7 +35,8 @@ public final class Bench {
     static final Map<String, Supplier<EchoSystem>> SYSTEMS = new LinkedHashMap<>();
 
     static {
-        SYSTEMS.put("rsocket", RawRSocketSystem::new);
+        SYSTEMS.put("rsocket", RawRSocketSystem::plain);
+        SYSTEMS.put("rsocket-metadata", RawRSocketSystem::withParleyMetadata);
         SYSTEMS.put("parley-bytes", ParleySystem::bytes);
         SYSTEMS.put("parley-json", ParleySystem::json);
         SYSTEMS.put("spring", SpringSystem::new);

@@ -23,8 +23,8 @@ import io.parley.benchmarks.Bench.Throughput;
  */
 class BenchSmokeTest {
 
-    private static final List<String> SYSTEMS = List.of("raw RSocket", "Parley bytes", "Parley JSON", "Spring RSocket JSON",
-            "gRPC direct executor", "gRPC default executor", "raw Netty");
+    private static final List<String> SYSTEMS = List.of("raw RSocket", "raw RSocket + metadata", "Parley bytes", "Parley JSON",
+            "Spring RSocket JSON", "gRPC direct executor", "gRPC default executor", "raw Netty");
 
     @Test
     @Timeout(180)

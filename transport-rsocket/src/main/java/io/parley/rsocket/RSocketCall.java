@@ -1,12 +1,10 @@
 package io.parley.rsocket;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import io.parley.core.RpcFault;
@@ -153,11 +151,10 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
         }
     }
 
-    /** The reply's bytes, copied once to the heap: the client keeps what it decodes (Codec#decode). */
     @Override
     public void onNext(Payload payload) {
         try {
-            listener().onNext(ByteBuffer.wrap(ByteBufUtil.getBytes(payload.data())));
+            listener().onNext(connection.reply(payload));
         }
         finally {
             payload.release();

@@ -250,14 +250,14 @@ public final class RSocketClientTransport implements ClientTransport {
                 .keepAlive(keepAliveInterval, keepAliveMaxLifeTime)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY);
         if (targets.isEmpty()) {
-            return RSocketConnection.single(connector, rsocketTransport(connectTimeout), toString());
+            return RSocketConnection.single(connector, rsocketTransport(connectTimeout), toString(), setup.keepsReplies());
         }
         // The balanced transport's connect timeout is every target's, as its javadoc says.
         List<LoadbalanceTarget> list = targets.stream()
                 .map(target -> LoadbalanceTarget.from(target.toString(), target.rsocketTransport(connectTimeout)))
                 .toList();
         LoadbalanceStrategy strategy = kind == Kind.WEIGHTED ? WeightedLoadbalanceStrategy.create() : new RoundRobinLoadbalanceStrategy();
-        return RSocketConnection.balanced(connector, list, strategy, toString());
+        return RSocketConnection.balanced(connector, list, strategy, toString(), setup.keepsReplies());
     }
 
     private io.rsocket.transport.ClientTransport rsocketTransport(Duration connectTimeout) {

@@ -1,5 +1,6 @@
 package io.parley.rsocket;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
@@ -65,10 +67,13 @@ final class RSocketConnection implements ClientConnection {
     private final ParleyMetadataCodec.Names routes = new ParleyMetadataCodec.Names();
     /** The balancer's servers handed out so far whose end is watched. */
     private final Set<RSocket> watched = ConcurrentHashMap.newKeySet();
+    /** Whether the client's codec keeps what it decodes: its replies are copied out of RSocket's buffers. */
+    private final boolean keepsReplies;
 
     private RSocketConnection(RSocketClient client, @Nullable Mono<RSocket> connect, String target,
-            Sinks.@Nullable Many<List<LoadbalanceTarget>> targets, List<LoadbalanceTarget> targetList) {
+            Sinks.@Nullable Many<List<LoadbalanceTarget>> targets, List<LoadbalanceTarget> targetList, boolean keepsReplies) {
         this.client = client;
+        this.keepsReplies = keepsReplies;
         this.connect = connect;
         this.target = target;
         this.targets = targets;
@@ -76,9 +81,10 @@ final class RSocketConnection implements ClientConnection {
     }
 
     /** To one server: RSocket's client connects on the first call and again after a drop. */
-    static RSocketConnection single(RSocketConnector connector, io.rsocket.transport.ClientTransport transport, String target) {
+    static RSocketConnection single(RSocketConnector connector, io.rsocket.transport.ClientTransport transport, String target,
+            boolean keepsReplies) {
         Mono<RSocket> connect = connector.connect(transport);
-        return new RSocketConnection(RSocketClient.from(connect), connect, target, null, List.of());
+        return new RSocketConnection(RSocketClient.from(connect), connect, target, null, List.of(), keepsReplies);
     }
 
     /**
@@ -87,14 +93,14 @@ final class RSocketConnection implements ClientConnection {
      * ending for good ("Pool is exhausted").
      */
     static RSocketConnection balanced(RSocketConnector connector, List<LoadbalanceTarget> list, LoadbalanceStrategy strategy,
-            String target) {
+            String target, boolean keepsReplies) {
         Sinks.Many<List<LoadbalanceTarget>> targets = Sinks.many().replay().latest();
         targets.tryEmitNext(list);
         LoadbalanceRSocketClient client = LoadbalanceRSocketClient.builder(targets.asFlux())
                 .connector(connector)
                 .loadbalanceStrategy(strategy)
                 .build();
-        return new RSocketConnection(client, null, target, targets, list);
+        return new RSocketConnection(client, null, target, targets, list, keepsReplies);
     }
 
     @Override
@@ -191,6 +197,11 @@ final class RSocketConnection implements ClientConnection {
     }
 
     /** A request as RSocket sends it: Parley's metadata, and the data in direct memory. */
+    /** A reply's bytes as the client takes them: a copy of its own, or RSocket's buffer for the listener's call only. */
+    ByteBuffer reply(Payload payload) {
+        return keepsReplies ? ByteBuffer.wrap(ByteBufUtil.getBytes(payload.data())) : payload.getData();
+    }
+
     Payload toPayload(RpcRequest request) {
         long timeoutMillis = request.timeout() == null ? 0 : Math.max(1, request.timeout().toMillis());
         ByteBuf metadata = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, routes.utf8(request.method()),

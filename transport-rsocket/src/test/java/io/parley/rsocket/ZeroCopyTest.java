@@ -94,6 +94,8 @@ class ZeroCopyTest extends CallTestSupport {
 
         assertThat(bytesOf(reply)).isEqualTo(bytesOf(request));
         assertThat(directRequests).containsExactly(true);
+        // The client keeps what BytesCodec decodes: its reply is its own, on the heap, not the transport's buffer.
+        assertThat(reply.isDirect()).isFalse();
     }
 
     @ParameterizedTest

@@ -73,7 +73,7 @@ public final class ParleyClient implements Disposable {
         this.defaultOptions = defaultOptions;
         this.observer = observer;
         this.maxInboundPayloadSize = maxInboundPayloadSize;
-        this.connection = transport.connect(new ClientSetup(codec.mimeType(), maxInboundPayloadSize));
+        this.connection = transport.connect(new ClientSetup(codec.mimeType(), maxInboundPayloadSize, codec.keepsBuffers()));
     }
 
     /** Returns a builder for a client. */

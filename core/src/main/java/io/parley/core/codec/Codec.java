@@ -31,11 +31,11 @@ public interface Codec {
     ByteBuffer encode(@Nullable Object value);
 
     /**
-     * Decodes a value. The buffer is the codec's to read, and its position may be moved. It stays
-     * readable and unchanged for as long as the value is in use, so a codec may return a view of
-     * it instead of a copy: on a server until the call has ended (its handler completed or aborted
-     * it, or a reactive handler's subscription was cancelled); on a client for good, since a
-     * client transport hands over a buffer it does not reuse.
+     * Decodes a value. The buffer is the codec's to read, and its position may be moved. On a
+     * server it stays readable and unchanged until the call has ended (its handler completed or
+     * aborted it, or a reactive handler's subscription was cancelled), so a codec may return a
+     * view of it instead of a copy. On a client it does so for good if {@link #keepsBuffers()}
+     * (the transport hands over a buffer it never reuses), and only during this call otherwise.
      *
      * @param data the encoded bytes, from position to limit
      * @param type the type to decode to, a {@link Class} or a parameterized type
@@ -43,4 +43,16 @@ public interface Codec {
      * @throws CodecException if the bytes are not a valid encoding of {@code type}
      */
     @Nullable Object decode(ByteBuffer data, Type type);
+
+    /**
+     * Whether a value this codec decodes may be a view of the buffer it came from, or keep it. A
+     * client whose codec does gets each reply in a buffer of its own, which a transport that
+     * reuses its memory copies out for it; one that answers {@code false} reads replies where
+     * they arrived. The default, {@code true}, is always safe.
+     *
+     * @return {@code false} only if every value is built from the bytes, not over them
+     */
+    default boolean keepsBuffers() {
+        return true;
+    }
 }

@@ -85,6 +85,12 @@ public final class JsonCodec implements Codec {
         }
     }
 
+    /** Jackson builds the value from the bytes: a reply is read where it arrived. */
+    @Override
+    public boolean keepsBuffers() {
+        return false;
+    }
+
     @Override
     public String toString() {
         return "JsonCodec";

@@ -72,8 +72,8 @@ public interface TransportCall {
         /**
          * The reply's bytes.
          *
-         * @param reply the client's to keep: the transport does not reuse its memory, so the
-         *        client's codec may return a view of it ({@code Codec#decode})
+         * @param reply the reply's bytes: the client's to keep if its setup says it keeps replies
+         *        ({@link ClientSetup#keepsReplies()}), otherwise valid only during this call
          */
         void onNext(ByteBuffer reply);
 

@@ -152,7 +152,7 @@ class CallTimeoutTest {
 
     @Test
     void serverTestCancel_turnsOkWhenTheTimeoutPasses_evenWithoutAGracefulNotice() {
-        ClientConnection raw = InProcessTransport.client(name).connect(new ClientSetup(JsonCodec.MIME_TYPE, 1024));
+        ClientConnection raw = InProcessTransport.client(name).connect(new ClientSetup(JsonCodec.MIME_TYPE, 1024, false));
         ByteBuffer request = JsonCodec.create().encode("x");
         AtomicReference<AsyncCall<String>> call = new AtomicReference<>();
         StepVerifier.withVirtualTime(() -> Mono.<String>create(sink -> raw.newCall(new RpcRequest("hold", 1, Duration.ofSeconds(3), request))

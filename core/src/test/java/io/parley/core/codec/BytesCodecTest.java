@@ -159,4 +159,9 @@ class BytesCodecTest {
     private static final class Holder {
         List<byte[]> chunks;
     }
+
+    @Test
+    void keepsBuffers_becauseADecodedByteBufferIsAView() {
+        assertThat(codec.keepsBuffers()).isTrue();
+    }
 }

@@ -245,4 +245,9 @@ class JsonCodecTest {
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("mapper");
     }
+
+    @Test
+    void keepsNoBuffers_aValueIsBuiltFromTheBytes() {
+        assertThat(JsonCodec.create().keepsBuffers()).isFalse();
+    }
 }
