@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,10 +14,8 @@ import org.junit.jupiter.api.Test;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.ServerSessionTest.Recorder;
-import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
-import io.parley.core.transport.TransportServer;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,7 +26,7 @@ import reactor.core.publisher.Mono;
 class RequestReleaseTest {
 
     private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<CallAcceptor> acceptor = new AtomicReference<>();
+    private final SessionTransport transport = new SessionTransport();
     private final AtomicInteger releases = new AtomicInteger();
     private ParleyServer server;
     private ServerSession session;
@@ -40,26 +37,9 @@ class RequestReleaseTest {
                 .method(ServerMethod.async("hold", String.class, (String request, AsyncCall<String> call) -> held.add(call)))
                 .method(ServerMethod.mono("echo", String.class, Mono::just))
                 .method(ServerMethod.mono("never", String.class, request -> Mono.<String>never()))
-                .transport(a -> {
-                    acceptor.set(a);
-                    return Mono.just(new TransportServer() {
-                        @Override
-                        public String address() {
-                            return "test:release";
-                        }
-
-                        @Override
-                        public Mono<Void> onClose() {
-                            return Mono.empty();
-                        }
-
-                        @Override
-                        public void dispose() {
-                        }
-                    });
-                })
+                .transport(transport)
                 .bindNow();
-        session = acceptor.get().openSession(JsonCodec.MIME_TYPE);
+        session = transport.openSession();
     }
 
     @AfterEach

@@ -15,12 +15,9 @@ import org.reactivestreams.Subscription;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.ServerSessionTest.Recorder;
-import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
-import io.parley.core.transport.TransportServer;
 import reactor.core.CoreSubscriber;
-import reactor.core.publisher.Mono;
 
 /**
  * The seed's server states, read by name from a call as it goes D → (Comp | A) → End. Comp and A
@@ -29,7 +26,7 @@ import reactor.core.publisher.Mono;
 class ServerCallTest {
 
     private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<CallAcceptor> acceptor = new AtomicReference<>();
+    private final SessionTransport transport = new SessionTransport();
     /** The call whose state the observer records when the call is observed to end. */
     private final AtomicReference<ServerCall<?>> watched = new AtomicReference<>();
     private final Queue<String> statesAtObservedEnd = new ConcurrentLinkedQueue<>();
@@ -50,26 +47,9 @@ class ServerCallTest {
                     ServerCall<?> call = watched.get();
                     statesAtObservedEnd.add(call != null ? call.seedState() : "none");
                 })
-                .transport(a -> {
-                    acceptor.set(a);
-                    return Mono.just(new TransportServer() {
-                        @Override
-                        public String address() {
-                            return "test:states";
-                        }
-
-                        @Override
-                        public Mono<Void> onClose() {
-                            return Mono.empty();
-                        }
-
-                        @Override
-                        public void dispose() {
-                        }
-                    });
-                })
+                .transport(transport)
                 .bindNow();
-        session = acceptor.get().openSession(JsonCodec.MIME_TYPE);
+        session = transport.openSession();
     }
 
     @AfterEach

@@ -19,11 +19,8 @@ import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.ServerSessionTest.Recorder;
-import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
-import io.parley.core.transport.ServerTransport;
-import io.parley.core.transport.TransportServer;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -46,30 +43,12 @@ class ServerSessionEndsOnceTest {
     private static final int ROUNDS = 50_000;
 
     private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<CallAcceptor> acceptor = new AtomicReference<>();
+    private final SessionTransport transport = new SessionTransport();
     private ParleyServer server;
     private Scheduler racers;
 
     @BeforeEach
     void start() {
-        ServerTransport transport = a -> {
-            acceptor.set(a);
-            return Mono.just(new TransportServer() {
-                @Override
-                public String address() {
-                    return "test:spi";
-                }
-
-                @Override
-                public Mono<Void> onClose() {
-                    return Mono.empty();
-                }
-
-                @Override
-                public void dispose() {
-                }
-            });
-        };
         JsonCodec json = JsonCodec.create();
         // A codec with a bug: it throws something other than CodecException for one type of value.
         Codec buggy = new Codec() {
@@ -117,7 +96,7 @@ class ServerSessionEndsOnceTest {
     @Test
     void connectionClosedWhileTheTransportSubscribes_replySignalsOnSubscribeFirst_andEndsOnce() {
         for (int i = 0; i < ROUNDS; i++) {
-            ServerSession session = acceptor.get().openSession(JsonCodec.MIME_TYPE);
+            ServerSession session = transport.openSession();
             Mono<ByteBuffer> reply = session.handle(request(1));
             Recorder recorder = new Recorder(1);
 
@@ -132,7 +111,7 @@ class ServerSessionEndsOnceTest {
 
     @Test
     void completeCall_codecThrowsUnexpectedly_endsTheCallWithBadStubData_andItLeavesTheSession() {
-        ServerSession session = acceptor.get().openSession(JsonCodec.MIME_TYPE);
+        ServerSession session = transport.openSession();
         Recorder recorder = new Recorder(1);
         session.handle(request(1)).subscribe(recorder);
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -154,7 +133,7 @@ class ServerSessionEndsOnceTest {
 
     @Test
     void handle_codecThrowsUnexpectedlyDecodingTheRequest_errorsWithAnRpcFault_andNeverThrows() {
-        ServerSession session = acceptor.get().openSession(JsonCodec.MIME_TYPE);
+        ServerSession session = transport.openSession();
         AtomicReference<Object> outcome = new AtomicReference<>();
         try {
             session.handle(new RpcRequest("decodeBug", 1, null, JsonCodec.create().encode("x")))

@@ -12,7 +12,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
@@ -24,10 +23,8 @@ import org.reactivestreams.Subscription;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.JsonCodec;
-import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
-import io.parley.core.transport.TransportServer;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 
@@ -42,7 +39,7 @@ class ServerSessionTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<CallAcceptor> acceptor = new AtomicReference<>();
+    private final SessionTransport transport = new SessionTransport();
     /** The server's nanoTime, moved by the tests. */
     private final AtomicLong now = new AtomicLong();
     private ParleyServer server;
@@ -53,26 +50,9 @@ class ServerSessionTest {
         server = ParleyServer.builder()
                 .method(ServerMethod.async("hold", String.class, (String request, AsyncCall<String> call) -> held.add(call)))
                 .nanoClock(now::get)
-                .transport(a -> {
-                    acceptor.set(a);
-                    return Mono.just(new TransportServer() {
-                        @Override
-                        public String address() {
-                            return "test:spi";
-                        }
-
-                        @Override
-                        public Mono<Void> onClose() {
-                            return Mono.empty();
-                        }
-
-                        @Override
-                        public void dispose() {
-                        }
-                    });
-                })
+                .transport(transport)
                 .bindNow();
-        session = acceptor.get().openSession(JsonCodec.MIME_TYPE);
+        session = transport.openSession();
     }
 
     @AfterEach
