@@ -1,14 +1,12 @@
 package io.parley.rsocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,6 +20,7 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
+import io.parley.core.transport.CallTestSupport;
 import reactor.core.Disposable;
 
 /**
@@ -35,7 +34,7 @@ class GracefulCancelBeforeConnectTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final BlockingQueue<AsyncCall<String>> held = new LinkedBlockingQueue<>();
+    private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
     private final List<Disposable> resources = new ArrayList<>();
 
     @AfterEach
@@ -72,16 +71,6 @@ class GracefulCancelBeforeConnectTest {
     }
 
     private AsyncCall<String> nextHeldCall() {
-        try {
-            AsyncCall<String> call = held.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (call == null) {
-                fail("no call reached the server within " + TIMEOUT);
-            }
-            return call;
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return CallTestSupport.next(held, "a call reaching the server");
     }
 }

@@ -7,9 +7,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -226,7 +225,7 @@ class LoadBalanceTest extends CallTestSupport {
 
         final int index;
         final AtomicInteger calls = new AtomicInteger();
-        final BlockingQueue<AsyncCall<String>> held = new LinkedBlockingQueue<>();
+        final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
         ParleyServer server;
 
         Backend(int index) {
@@ -234,15 +233,7 @@ class LoadBalanceTest extends CallTestSupport {
         }
 
         AsyncCall<String> nextHeld() {
-            try {
-                AsyncCall<String> call = held.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                assertThat(call).as("a call reached server %d", index).isNotNull();
-                return call;
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+            return CallTestSupport.next(held, "a call reaching server " + index);
         }
     }
 }

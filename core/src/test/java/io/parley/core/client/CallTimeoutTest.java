@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -37,7 +37,7 @@ class CallTimeoutTest {
     private static final Duration VERIFY = Duration.ofSeconds(10);
     private static final AtomicInteger NAMES = new AtomicInteger();
 
-    private final BlockingQueue<AsyncCall<String>> held = new LinkedBlockingQueue<>();
+    private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
     private String name;
     private ParleyServer server;
     private ParleyClient client;

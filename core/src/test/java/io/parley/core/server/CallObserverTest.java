@@ -3,9 +3,10 @@ package io.parley.core.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientCall;
 import io.parley.core.client.ParleyClient;
+import io.parley.core.transport.CallTestSupport;
 import io.parley.core.transport.InProcessTransport;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -56,7 +58,7 @@ class CallObserverTest {
     }
 
     @Test
-    void completedCall_isObservedOk_onBothSides() throws InterruptedException {
+    void completedCall_isObservedOk_onBothSides() {
         start("observer-ok", Integer.MAX_VALUE);
 
         StepVerifier.create(client.call("echo", "hi", String.class)).expectNext("hi").expectComplete().verify(TIMEOUT);
@@ -66,7 +68,7 @@ class CallObserverTest {
     }
 
     @Test
-    void abortedCall_isObservedWithItsFaultCode_onBothSides() throws InterruptedException {
+    void abortedCall_isObservedWithItsFaultCode_onBothSides() {
         start("observer-fault", Integer.MAX_VALUE);
 
         StepVerifier.create(client.call("fail", 0xFFFFFFFF, String.class)).expectError(RpcFault.class).verify(TIMEOUT);
@@ -76,7 +78,7 @@ class CallObserverTest {
     }
 
     @Test
-    void abortiveCancel_isObservedCancelled_onBothSides() throws InterruptedException {
+    void abortiveCancel_isObservedCancelled_onBothSides() {
         start("observer-cancel", Integer.MAX_VALUE);
 
         Disposable call = client.call("hold", "x", String.class).subscribe();
@@ -91,7 +93,7 @@ class CallObserverTest {
     }
 
     @Test
-    void connectionClosedUnderACall_isObservedCommFailure_onBothSides() throws InterruptedException {
+    void connectionClosedUnderACall_isObservedCommFailure_onBothSides() {
         start("observer-connection-closed", Integer.MAX_VALUE);
         Sinks.One<Throwable> clientError = Sinks.one();
         client.call("hold", "x", String.class).subscribe(null, clientError::tryEmitValue);
@@ -109,7 +111,7 @@ class CallObserverTest {
     }
 
     @Test
-    void clientCallHandle_isObservedOnce_withItsOutcome() throws InterruptedException {
+    void clientCallHandle_isObservedOnce_withItsOutcome() {
         start("observer-handle", Integer.MAX_VALUE);
 
         ClientCall<String> call = client.start("hold", "x", String.class);
@@ -122,7 +124,7 @@ class CallObserverTest {
     }
 
     @Test
-    void refusedCalls_areObservedWithTheRefusal_unknownMethodsUnderOneName() throws InterruptedException {
+    void refusedCalls_areObservedWithTheRefusal_unknownMethodsUnderOneName() {
         start("observer-refused", 1);
 
         StepVerifier.create(client.call("no-such-method", "x", String.class)).expectError(RpcFault.class).verify(TIMEOUT);
@@ -149,21 +151,26 @@ class CallObserverTest {
     /** Records "method STATUS" per ended call; a scope ended twice records twice. */
     private static final class Recorder implements CallObserver {
 
-        private final BlockingQueue<String> ended = new LinkedBlockingQueue<>();
+        /** Lock-free: calls end on event loops, where BlockHound fails a thread that parks on a lock. */
+        private final Queue<String> ended = new ConcurrentLinkedQueue<>();
 
         @Override
         public Scope start(String method) {
             return status -> ended.add(method + " " + status);
         }
 
-        String next() throws InterruptedException {
-            String next = ended.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(next).as("an observed end").isNotNull();
-            return next;
+        String next() {
+            return CallTestSupport.next(ended, "an observed end");
         }
 
-        String poll() throws InterruptedException {
-            return ended.poll(50, TimeUnit.MILLISECONDS);
+        /** The next end observed within 50 ms, or null. */
+        String poll() {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            String next;
+            while ((next = ended.poll()) == null && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            return next;
         }
     }
 }

@@ -161,15 +161,24 @@ public abstract class CallTestSupport {
 
     /** The next call that reached "hold" or "monoHold". */
     protected AsyncCall<String> nextHeldCall() {
+        return next(held, "a call reaching the server");
+    }
+
+    /**
+     * Takes the next element a handler adds to a lock-free queue, waiting up to {@link #TIMEOUT}.
+     * A handler runs on an event loop, where a contended lock (a {@code BlockingQueue}'s) parks and
+     * BlockHound fails the handler, after the element was added: the test would hold a call ended.
+     */
+    public static <T> T next(Queue<T> queue, String what) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        AsyncCall<String> call;
-        while ((call = held.poll()) == null) {
+        T next;
+        while ((next = queue.poll()) == null) {
             if (System.nanoTime() > deadline) {
-                fail("no call reached the server within " + TIMEOUT);
+                fail("not within " + TIMEOUT + ": " + what);
             }
             LockSupport.parkNanos(50_000);
         }
-        return call;
+        return next;
     }
 
     /** Waits until the server's call has seen a cancel. */
