@@ -164,7 +164,9 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             if ((addFlags(TERMINATED) & TERMINATED) == 0 && actual != null) {
                 actual.onError(new IllegalArgumentException("§3.9: request(" + n + ") (expected: a positive amount)"));
             }
-            dropReply();
+            if ((state & REPLY_READY) != 0) {
+                dropReply();
+            }
             return;
         }
         int previous = addFlags(REQUESTED);

@@ -148,4 +148,29 @@ class RequestReleaseTest {
 
         assertThat(releases).hasValue(2);
     }
+
+    @Test
+    void nonPositiveRequest_whileTheHandlerRuns_endsTheExchange_butTheHandlerKeepsTheRequestUntilItEnds() {
+        Recorder transport = new Recorder(0);
+        handle("hold", transport).subscribe(transport);
+        AsyncCall<String> call = held.remove();
+
+        transport.subscription.request(0);
+        assertThat(transport.signals).hasSize(2).last().asString().startsWith("onError java.lang.IllegalArgumentException: §3.9");
+        assertThat(releases).as("the handler may still read the request").hasValue(0);
+
+        assertThat(call.complete("late")).isEqualTo(RpcStatus.CALL_CANCELLED);
+        assertThat(releases).hasValue(1);
+    }
+
+    @Test
+    void nonPositiveRequest_withAReplyWaiting_dropsItAndReleases() {
+        Recorder transport = new Recorder(0);
+        handle("hold", transport).subscribe(transport);
+        held.remove().complete("done");
+
+        transport.subscription.request(-1);
+
+        assertThat(transport.signals).hasSize(3).doesNotContain("onNext \"done\"").last().isEqualTo("released");
+    }
 }
