@@ -3,6 +3,7 @@ package io.parley.rsocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -188,7 +189,7 @@ public final class ParleyMetadataCodec {
      * @param callIds receives each call id the metadata cancels
      * @throws MalformedMetadataException if the metadata cannot be read
      */
-    public static void decodeCancel(ByteBuf metadata, java.util.function.LongConsumer callIds) {
+    public static void decodeCancel(ByteBuf metadata, LongConsumer callIds) {
         int index = metadata.readerIndex();
         int end = metadata.writerIndex();
         while (index < end) {

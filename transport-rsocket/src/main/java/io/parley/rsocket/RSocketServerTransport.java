@@ -1,6 +1,7 @@
 package io.parley.rsocket;
 
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -172,7 +173,7 @@ public final class RSocketServerTransport implements ServerTransport {
 
     @Override
     public String toString() {
-        return "RSocketServerTransport{" + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + host
+        return "RSocketServerTransport{" + kind.name().toLowerCase(Locale.ROOT) + " " + host
                 + (kind == Kind.LOCAL ? "" : ":" + port) + (ssl != null ? ", tls" : "") + (loops != null ? ", own loops" : "") + "}";
     }
 

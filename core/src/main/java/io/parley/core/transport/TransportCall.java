@@ -1,6 +1,7 @@
 package io.parley.core.transport;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 import io.parley.core.RpcFault;
 
@@ -49,7 +50,7 @@ public interface TransportCall {
      * @return the call
      */
     static TransportCall failed(RpcFault fault) {
-        java.util.Objects.requireNonNull(fault, "fault");
+        Objects.requireNonNull(fault, "fault");
         return new TransportCall() {
             @Override
             public void start(Listener listener) {
