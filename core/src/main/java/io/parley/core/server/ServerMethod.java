@@ -1,9 +1,9 @@
 package io.parley.core.server;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.parley.core.transport.RpcRequest;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,8 +36,6 @@ import reactor.core.publisher.Mono;
  * @param <R> the reply type
  */
 public final class ServerMethod<Q, R> {
-
-    private static final int MAX_NAME_BYTES = 255;
 
     private final String name;
     private final Class<Q> requestType;
@@ -117,10 +115,10 @@ public final class ServerMethod<Q, R> {
             throw new IllegalArgumentException("name: \"" + name + "\" (expected: a method name that is not blank)");
         }
         // RSocket's routing metadata gives a route one length byte; no client could call a longer name.
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_NAME_BYTES) {
+        int bytes = RpcRequest.utf8Length(name);
+        if (bytes > RpcRequest.MAX_METHOD_BYTES) {
             throw new IllegalArgumentException("name: \"" + name + "\" of " + bytes + " UTF-8 bytes (expected: at most "
-                    + MAX_NAME_BYTES + " UTF-8 bytes)");
+                    + RpcRequest.MAX_METHOD_BYTES + " UTF-8 bytes)");
         }
         return new ServerMethod<>(name, requestType, invoker, requestRequired, false);
     }
