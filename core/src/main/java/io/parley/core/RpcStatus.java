@@ -72,6 +72,13 @@ public final class RpcStatus {
     /** RPC_S_UNKNOWN_IF (1717): the server does not offer the interface that was called. */
     public static final RpcStatus UNKNOWN_IF = define(1717, "RPC_S_UNKNOWN_IF", "the interface is unknown");
 
+    /**
+     * RPC_S_OUT_OF_RESOURCES (1721): a stream's handler pushed items beyond the client's demand
+     * and the server's buffer for them.
+     */
+    public static final RpcStatus OUT_OF_RESOURCES = define(1721, "RPC_S_OUT_OF_RESOURCES",
+            "not enough resources are available to complete this operation");
+
     /** RPC_S_SERVER_UNAVAILABLE (1722): no server could be reached, or it is shutting down. */
     public static final RpcStatus SERVER_UNAVAILABLE =
             define(1722, "RPC_S_SERVER_UNAVAILABLE", "the RPC server is unavailable");

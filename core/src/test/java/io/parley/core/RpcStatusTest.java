@@ -75,11 +75,12 @@ class RpcStatusTest {
         assertThat(RpcStatus.NOT_CANCELLED.value()).isEqualTo(1826);
         assertThat(RpcStatus.INVALID_ASYNC_HANDLE.value()).isEqualTo(1914);
         assertThat(RpcStatus.INVALID_ASYNC_CALL.value()).isEqualTo(1915);
+        assertThat(RpcStatus.OUT_OF_RESOURCES.value()).isEqualTo(1721);
     }
 
     @Test
     void wellKnown_listsEveryConstantOnceInOrderOfValue() {
-        assertThat(RpcStatus.wellKnown()).hasSize(23);
+        assertThat(RpcStatus.wellKnown()).hasSize(24);
         assertThat(RpcStatus.wellKnown().stream().map(RpcStatus::unsignedValue).collect(Collectors.toList()))
                 .isSorted()
                 .doesNotHaveDuplicates();

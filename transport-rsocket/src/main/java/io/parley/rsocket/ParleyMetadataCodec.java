@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.function.LongConsumer;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
 
 /**
@@ -121,7 +123,7 @@ public final class ParleyMetadataCodec {
      * @throws MalformedMetadataException if the metadata cannot be read or names no method
      */
     public static Request decodeRequest(ByteBuf metadata, boolean composite) {
-        RpcRequest request = decodeRequest(metadata, composite, null, NO_DATA);
+        RpcRequest request = decodeRequest(metadata, composite, null, NO_DATA, Interaction.REQUEST_RESPONSE, null);
         Duration timeout = request.timeout();
         return new Request(request.method(), request.callId(), timeout == null ? 0 : timeout.toMillis());
     }
@@ -135,13 +137,16 @@ public final class ParleyMetadataCodec {
      * @param composite whether the connection announced composite metadata in SETUP
      * @param names the names seen on this connection, or {@code null}
      * @param data the request's data
+     * @param interaction the frame the request came in
+     * @param more a channel's further requests, or {@code null}
      * @return the request
      * @throws MalformedMetadataException if the metadata cannot be read or names no method
      */
-    static RpcRequest decodeRequest(ByteBuf metadata, boolean composite, @Nullable Names names, ByteBuffer data) {
+    static RpcRequest decodeRequest(ByteBuf metadata, boolean composite, @Nullable Names names, ByteBuffer data,
+            Interaction interaction, @Nullable Publisher<ByteBuffer> more) {
         if (!composite) {
             return new RpcRequest(firstTag(metadata, metadata.readerIndex(), metadata.readableBytes(), names),
-                    RpcRequest.NO_CALL_ID, null, data);
+                    RpcRequest.NO_CALL_ID, null, data, interaction, more);
         }
         @Nullable String method = null;
         long callId = 0;
@@ -179,7 +184,7 @@ public final class ParleyMetadataCodec {
         if (method == null) {
             throw new MalformedMetadataException("no route: the metadata has no " + ROUTING_MIME_TYPE + " entry");
         }
-        return new RpcRequest(method, callId, timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : null, data);
+        return new RpcRequest(method, callId, timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : null, data, interaction, more);
     }
 
     /**

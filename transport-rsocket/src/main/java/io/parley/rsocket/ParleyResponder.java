@@ -8,8 +8,10 @@ import org.reactivestreams.Subscription;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
+import io.netty.buffer.ByteBufUtil;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.util.ByteBufPayload;
@@ -22,16 +24,15 @@ import reactor.util.Loggers;
 import reactor.util.context.Context;
 
 /**
- * One connection's responder: a request-response is a Parley call, a METADATA_PUSH may carry
- * graceful cancels; a stream or a channel is refused with {@code RPC_S_PROCNUM_OUT_OF_RANGE} in
- * Parley's fault text. Payloads arrive zero-copy; a request's is released when its call gives it back.
+ * One connection's responder: each of RSocket's four interactions is a Parley call of that
+ * shape — request-response, request-stream, request-channel, fire-and-forget — and a
+ * METADATA_PUSH may carry graceful cancels. Payloads arrive zero-copy; a request's is released
+ * when its call gives it back. A channel's further requests are copied out of RSocket's buffers
+ * as they arrive.
  */
 final class ParleyResponder implements RSocket {
 
     private static final Logger log = Loggers.getLogger(ParleyResponder.class);
-
-    private static final RpcFault REQUEST_RESPONSE_ONLY =
-            new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE, "Parley serves request-response only");
 
     private final ServerSession session;
     private final boolean composite;
@@ -46,20 +47,74 @@ final class ParleyResponder implements RSocket {
     public Mono<Payload> requestResponse(Payload payload) {
         RpcRequest request;
         try {
-            request = ParleyMetadataCodec.decodeRequest(payload.metadata(), composite, names, payload.getData());
+            request = decode(payload, Interaction.REQUEST_RESPONSE, null);
         }
-        catch (ParleyMetadataCodec.MalformedMetadataException e) {
-            payload.release();
-            return Mono.error(new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed metadata: " + e.getMessage()));
+        catch (RpcFault fault) {
+            return Mono.error(FaultCodec.toError(fault));
         }
         return new Replies(session, request, payload);
     }
 
+    @Override
+    public Flux<Payload> requestStream(Payload payload) {
+        RpcRequest request;
+        try {
+            request = decode(payload, Interaction.REQUEST_STREAM, null);
+        }
+        catch (RpcFault fault) {
+            return Flux.error(FaultCodec.toError(fault));
+        }
+        return new Replies(session, request, payload).many();
+    }
+
     /**
-     * A call's reply as RSocket sends it: the encoded reply as a payload, a fault as the error
-     * RSocket turns into an ERROR frame. The {@code Mono} and its one subscriber in one object,
-     * with the call's own subscription handed through, where {@code map} and {@code onErrorMap}
-     * would be two operators and two subscribers. RSocket subscribes to a reply once.
+     * A channel: its first payload, in the REQUEST_CHANNEL frame, names the method; the call's
+     * replies are subscribed to once it has come.
+     */
+    @Override
+    public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
+        return new Channel(payloads);
+    }
+
+    /**
+     * A one-way call: served, and whatever it ends with is dropped. RSocket does not track a
+     * fire-and-forget, so neither a CANCEL nor the connection's end reaches it through RSocket;
+     * the session still cancels it when the connection closes.
+     */
+    @Override
+    public Mono<Void> fireAndForget(Payload payload) {
+        RpcRequest request;
+        try {
+            request = decode(payload, Interaction.FIRE_AND_FORGET, null);
+        }
+        catch (RpcFault fault) {
+            log.debug("Dropped a fire-and-forget: {}", fault.getMessage());
+            return Mono.empty();
+        }
+        session.handle(request, payload::release).subscribe(new Dropping());
+        return Mono.empty();
+    }
+
+    /**
+     * The request a payload carries. The payload is released if it cannot be read.
+     *
+     * @throws RpcFault {@code RPC_S_PROTOCOL_ERROR} for malformed metadata
+     */
+    private RpcRequest decode(Payload payload, Interaction interaction, @Nullable Publisher<ByteBuffer> more) {
+        try {
+            return ParleyMetadataCodec.decodeRequest(payload.metadata(), composite, names, payload.getData(), interaction, more);
+        }
+        catch (ParleyMetadataCodec.MalformedMetadataException e) {
+            payload.release();
+            throw new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed metadata: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A call's replies as RSocket sends them: each encoded reply as a payload, a fault as the
+     * error RSocket turns into an ERROR frame. The {@code Mono} and its one subscriber in one
+     * object, with the call's own subscription handed through, where {@code map} and
+     * {@code onErrorMap} would be two operators and two subscribers. RSocket subscribes once.
      *
      * <p>The request's payload arrived zero-copy: it stays with the call until the call gives it
      * back, and a reply that is a direct buffer, perhaps a view of it, keeps it until written.
@@ -77,10 +132,20 @@ final class ParleyResponder implements RSocket {
             this.payload = payload;
         }
 
+        /** The same replies, as the {@code Flux} of a stream or a channel. */
+        Flux<Payload> many() {
+            return new Flux<Payload>() {
+                @Override
+                public void subscribe(CoreSubscriber<? super Payload> subscriber) {
+                    Replies.this.subscribe(subscriber);
+                }
+            };
+        }
+
         @Override
         public void subscribe(CoreSubscriber<? super Payload> actual) {
             if (this.actual != null) {
-                Operators.error(actual, new IllegalStateException("a reply may be subscribed to only once"));
+                Operators.error(actual, new IllegalStateException("replies may be subscribed to only once"));
                 return;
             }
             this.actual = actual;
@@ -121,6 +186,150 @@ final class ParleyResponder implements RSocket {
         }
     }
 
+    /**
+     * A channel's replies, and the reader of its requests: it asks RSocket for the first payload,
+     * makes the call of it, and hands the call the rest as {@code more} — a view of the same
+     * subscription, each request copied to the heap and its payload released as it arrives.
+     */
+    private final class Channel extends Flux<Payload> implements CoreSubscriber<Payload> {
+
+        private final Publisher<Payload> payloads;
+        private @Nullable CoreSubscriber<? super Payload> actual;
+        private volatile @Nullable Subscription upstream;
+        /** The call's subscriber of {@code more}, once it has subscribed. */
+        private volatile @Nullable CoreSubscriber<? super ByteBuffer> rest;
+        private boolean first = true;
+
+        Channel(Publisher<Payload> payloads) {
+            this.payloads = payloads;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Payload> subscriber) {
+            if (actual != null) {
+                Operators.error(subscriber, new IllegalStateException("replies may be subscribed to only once"));
+                return;
+            }
+            actual = subscriber;
+            payloads.subscribe(this);
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(Payload payload) {
+            if (first) {
+                first = false;
+                start(payload);
+                return;
+            }
+            CoreSubscriber<? super ByteBuffer> r = rest;
+            ByteBuffer copy;
+            try {
+                copy = ByteBuffer.wrap(ByteBufUtil.getBytes(payload.data()));
+            }
+            finally {
+                payload.release();
+            }
+            if (r != null) {
+                r.onNext(copy);
+            }
+        }
+
+        private void start(Payload payload) {
+            CoreSubscriber<? super Payload> a = actual;
+            RpcRequest request;
+            try {
+                request = decode(payload, Interaction.REQUEST_CHANNEL, more());
+            }
+            catch (RpcFault fault) {
+                Subscription s = upstream;
+                if (s != null) {
+                    s.cancel();
+                }
+                if (a != null) {
+                    Operators.error(a, FaultCodec.toError(fault));
+                }
+                return;
+            }
+            if (a != null) {
+                new Replies(session, request, payload).many().subscribe(a);
+            }
+        }
+
+        /** The requests after the first, for the call: one subscriber, on RSocket's subscription. */
+        private Flux<ByteBuffer> more() {
+            return new Flux<ByteBuffer>() {
+                @Override
+                public void subscribe(CoreSubscriber<? super ByteBuffer> subscriber) {
+                    Subscription s = upstream;
+                    if (rest != null || s == null) {
+                        Operators.error(subscriber, new IllegalStateException("a channel's requests may be read only once"));
+                        return;
+                    }
+                    rest = subscriber;
+                    subscriber.onSubscribe(s);
+                }
+            };
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            CoreSubscriber<? super ByteBuffer> r = rest;
+            if (r != null) {
+                r.onError(FaultCodec.toFault(error));
+            }
+            else if (first) {
+                first = false;
+                CoreSubscriber<? super Payload> a = actual;
+                if (a != null) {
+                    Operators.error(a, error);
+                }
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            CoreSubscriber<? super ByteBuffer> r = rest;
+            if (r != null) {
+                r.onComplete();
+            }
+            else if (first) {
+                first = false;
+                CoreSubscriber<? super Payload> a = actual;
+                if (a != null) {
+                    Operators.complete(a);
+                }
+            }
+        }
+    }
+
+    /** What a fire-and-forget's call sends: nobody reads it. */
+    private static final class Dropping implements CoreSubscriber<ByteBuffer> {
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(ByteBuffer reply) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            log.debug("A fire-and-forget ended with {}", error.toString());
+        }
+
+        @Override
+        public void onComplete() {
+        }
+    }
+
     @Override
     public Mono<Void> metadataPush(Payload payload) {
         try {
@@ -133,31 +342,5 @@ final class ParleyResponder implements RSocket {
             payload.release();
         }
         return Mono.empty();
-    }
-
-    /** Parley serves request-response only; nothing can be answered to a fire-and-forget. */
-    @Override
-    public Mono<Void> fireAndForget(Payload payload) {
-        payload.release();
-        return Mono.empty();
-    }
-
-    /**
-     * Refuses a stream with a fault a foreign client can read (RSocket's default would send the
-     * bare text {@code Request-Stream not implemented.}).
-     */
-    @Override
-    public Flux<Payload> requestStream(Payload payload) {
-        payload.release();
-        return Flux.error(FaultCodec.toError(REQUEST_RESPONSE_ONLY));
-    }
-
-    /**
-     * Refuses a channel with a fault a foreign client can read. The inbound payloads are not
-     * subscribed to; RSocket releases the first one, as it does for its own default.
-     */
-    @Override
-    public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
-        return Flux.error(FaultCodec.toError(REQUEST_RESPONSE_ONLY));
     }
 }

@@ -1,8 +1,10 @@
 package io.parley.rsocket;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
 import io.netty.util.concurrent.EventExecutor;
@@ -13,12 +15,15 @@ import io.parley.core.transport.AbstractTransportCall;
 import io.parley.core.transport.RpcRequest;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
+import io.rsocket.util.ByteBufPayload;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
- * One call's handle on an {@link RSocketConnection}: its request-response, and the subscriber of
- * it. Cancels made before the request is out wait in {@link AbstractTransportCall} until it is.
+ * One call's handle on an {@link RSocketConnection}: its RSocket interaction (request-response,
+ * request-stream, request-channel or fire-and-forget), and the subscriber of its replies. Cancels made before the request is out wait in {@link AbstractTransportCall} until it is.
  *
  * <p>The call knows whether its request went out: until it subscribes to RSocket's request, it
  * is connecting, and a failure then (no connection could be made) leaves it free to try another
@@ -33,6 +38,8 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     /** A request frame's header with metadata: frame length, stream id, type and flags, metadata length. */
     private static final int REQUEST_FRAME_OVERHEAD = 12;
     private static final int MAX_REQUEST_METADATA = ParleyMetadataCodec.requestLength("m".repeat(RpcRequest.MAX_METHOD_BYTES));
+
+    private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
 
     private final RSocketConnection connection;
     private final RpcRequest request;
@@ -122,10 +129,55 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
             return;
         }
         rsocket = on;
-        // The subscriber requests as it subscribes, so the REQUEST_RESPONSE frame is queued: a
-        // graceful cancel sent after it on the same connection cannot overtake it.
-        on.requestResponse(payload).subscribe(this);
+        // The call's demand is requested as it subscribes, so the request frame is queued (for a
+        // stream, once its subscriber has asked for items): a graceful cancel sent after it on
+        // the same connection cannot overtake it.
+        switch (request.interaction()) {
+            case REQUEST_RESPONSE -> on.requestResponse(payload).subscribe(this);
+            case REQUEST_STREAM -> on.requestStream(payload).subscribe(this);
+            case REQUEST_CHANNEL -> on.requestChannel(requests(payload)).subscribe(this);
+            case FIRE_AND_FORGET -> subscribeToSent(on.fireAndForget(payload));
+        }
         sent();
+    }
+
+    /** A fire-and-forget's {@code Mono} completes once the frame is queued, which ends the call. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void subscribeToSent(Mono<Void> sent) {
+        sent.subscribe((CoreSubscriber) this);
+    }
+
+    /**
+     * A channel's payloads: the first request with the call's metadata in the REQUEST_CHANNEL
+     * frame (empty data if the client has none to send: RSocket sends nothing for an empty
+     * publisher), the others as they are asked for. A request over RSocket's frame ends the call
+     * with {@code RPC_S_INVALID_ARG}, as a unary one does.
+     */
+    private Flux<Payload> requests(Payload opening) {
+        Publisher<ByteBuffer> more = request.more();
+        if (more == null) {
+            return Flux.just(opening);
+        }
+        opening.release();
+        boolean[] first = {true};
+        return Flux.from(more)
+                .defaultIfEmpty(NO_DATA)
+                .map(bytes -> {
+                    if (first[0]) {
+                        first[0] = false;
+                        RpcRequest withFirst = request.withPayload(bytes);
+                        RpcFault refused = tooLarge(withFirst);
+                        if (refused != null) {
+                            throw refused;
+                        }
+                        return connection.toPayload(withFirst);
+                    }
+                    if (bytes.remaining() > MAX_FRAME_LENGTH - REQUEST_FRAME_OVERHEAD) {
+                        throw new RpcFault(RpcStatus.INVALID_ARG, "a request of '" + request.method() + "' is "
+                                + bytes.remaining() + " bytes, over RSocket's frame limit of " + MAX_FRAME_LENGTH + " bytes");
+                    }
+                    return ByteBufPayload.create(Payloads.direct(bytes));
+                });
     }
 
     @Override
@@ -146,9 +198,7 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
 
     @Override
     public void onSubscribe(Subscription s) {
-        if (upstream(s)) {
-            s.request(Long.MAX_VALUE);
-        }
+        upstream(s);
     }
 
     @Override

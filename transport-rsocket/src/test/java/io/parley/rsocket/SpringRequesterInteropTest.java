@@ -247,23 +247,23 @@ class SpringRequesterInteropTest {
     }
 
     @Test
-    void springRequester_requestsAStream_getsProcnumOutOfRange_andTheConnectionStaysUp() {
+    void springRequester_requestsAStreamOfAUnaryMethod_getsInvalidAsyncCall_andTheConnectionStaysUp() {
         ApplicationErrorException error = errorOf(requester.route("greet").data(new Greeting("Ada")).retrieveFlux(Reply.class).next());
 
         assertThat(error.errorCode()).isEqualTo(0x201);
-        assertThat(error.getMessage()).startsWith("RPC_S_PROCNUM_OUT_OF_RANGE (1745)");
+        assertThat(error.getMessage()).startsWith("RPC_S_INVALID_ASYNC_CALL (1915)").contains("a unary call");
         assertThat(requester.route("greet").data(new Greeting("Ada")).retrieveMono(Reply.class).block(TIMEOUT))
                 .isEqualTo(new Reply("Hello, Ada", 3));
     }
 
     @Test
-    void springRequester_opensAChannel_getsProcnumOutOfRange_andTheConnectionStaysUp() {
+    void springRequester_opensAChannelToAUnaryMethod_getsInvalidAsyncCall_andTheConnectionStaysUp() {
         ApplicationErrorException error = errorOf(requester.route("greet")
                 .data(Flux.just(new Greeting("Ada"), new Greeting("Grace")), Greeting.class)
                 .retrieveFlux(Reply.class).next());
 
         assertThat(error.errorCode()).isEqualTo(0x201);
-        assertThat(error.getMessage()).startsWith("RPC_S_PROCNUM_OUT_OF_RANGE (1745)");
+        assertThat(error.getMessage()).startsWith("RPC_S_INVALID_ASYNC_CALL (1915)").contains("a unary call");
         assertThat(requester.route("greet").data(new Greeting("Ada")).retrieveMono(Reply.class).block(TIMEOUT))
                 .isEqualTo(new Reply("Hello, Ada", 3));
     }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,7 @@ import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
@@ -48,7 +50,7 @@ import reactor.core.scheduler.Schedulers;
  * cancelling it is the abortive cancel, with no operator in between that could drop it; and the
  * {@link TransportCall.Listener} of the transport's handle.
  */
-final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listener, Subscription {
+final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, TransportCall.Listener, Subscription {
 
     /** Phase C: made, not yet handed to the transport. */
     static final int C = 0;
@@ -71,6 +73,9 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<DefaultClientCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(DefaultClientCall.class, "state");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<DefaultClientCall, CoreSubscriber> ACTUAL =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultClientCall.class, CoreSubscriber.class, "actual");
 
     private final RpcRequest request;
     private final ParleyClient client;
@@ -78,8 +83,16 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     private final CallOptions options;
     private final CallObserver.Scope scope;
     private final TransportCall transport;
-    /** The everyday {@code Mono}'s subscriber, or {@code null} for a call made with {@link ParleyClient#start}. */
-    private final @Nullable CoreSubscriber<? super R> actual;
+    /** Whether the call receives a stream of items, each handed on as it arrives, rather than one reply. */
+    private final boolean many;
+    /**
+     * The subscriber of the everyday {@code Mono} or {@code Flux}, or of a stream handle's
+     * {@link #items()}; {@code null} for a call made with {@link ParleyClient#start}. A stream's
+     * is serialized: its items come from the transport, its end may come from a timer.
+     */
+    private volatile @Nullable CoreSubscriber<? super R> actual;
+    /** Items received; written by the transport's thread only. */
+    private volatile long received;
     /** The notification of a call made with {@link ParleyClient#start}; {@code null} for a {@code Mono}. */
     private final Sinks.@Nullable One<R> notification;
 
@@ -104,15 +117,16 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     /** Written and read on the transport's thread, which signals one call serially. */
     private @Nullable R reply;
 
-    DefaultClientCall(ParleyClient client, RpcRequest request, Type replyType, CallOptions options, CallObserver.Scope scope,
-            TransportCall transport, @Nullable CoreSubscriber<? super R> actual) {
+    DefaultClientCall(ParleyClient client, RpcRequest request, boolean many, Type replyType, CallOptions options,
+            CallObserver.Scope scope, TransportCall transport, @Nullable CoreSubscriber<? super R> actual) {
         this.request = request;
+        this.many = many;
         this.client = client;
         this.replyType = replyType;
         this.options = options;
         this.scope = scope;
         this.transport = transport;
-        this.actual = actual;
+        this.actual = actual != null && many ? Operators.serialize(actual) : actual;
         this.notification = actual == null ? Sinks.one() : null;
     }
 
@@ -125,7 +139,9 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             subscriber.onSubscribe(this);
         }
         if (phase(advance(WCOMP)) != C) {
-            // Cancelled by its subscriber in onSubscribe: the request never goes out.
+            // Cancelled in onSubscribe, or a stream handle cancelled before its items were
+            // subscribed: the request never goes out, and a subscriber still there hears the outcome.
+            deliver();
             return;
         }
         Duration graceful = options.gracefulTimeout();
@@ -142,6 +158,10 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         if (phase(state) >= COMP) {
             disposeTimers();
         }
+        if (!many) {
+            // One reply: asked for in full, with the request.
+            transport.request(Long.MAX_VALUE);
+        }
         transport.start(this);
     }
 
@@ -153,7 +173,21 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
             return;
         }
         try {
-            reply = client.decode(request.method(), bytes, replyType);
+            R decoded = client.decode(request.method(), bytes, replyType);
+            if (!many) {
+                reply = decoded;
+                return;
+            }
+            if (decoded == null) {
+                // Not an item (a foreign server's empty payload): the demand it took is asked for again.
+                transport.request(1);
+                return;
+            }
+            received++;
+            CoreSubscriber<? super R> subscriber = actual;
+            if (subscriber != null) {
+                subscriber.onNext(decoded);
+            }
         }
         catch (RuntimeException e) {
             // The client's reply limit, a codec's CodecException, or whatever a codec of the
@@ -205,7 +239,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
                 sink.tryEmitEmpty();
             }
         }
-        else if ((state & REQUESTED) != 0 || reply == null) {
+        // A stream's end needs no demand; a reply does.
+        if (many || (state & REQUESTED) != 0 || reply == null) {
             deliver();
         }
         return s;
@@ -218,7 +253,10 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
         if (status == null || subscriber == null || (addFlags(DELIVERED) & DELIVERED) != 0) {
             return;
         }
-        advance(END);
+        if (notification == null) {
+            // A Mono's or Flux's subscriber takes the outcome; a handle's is collected by complete().
+            advance(END);
+        }
         if (status != RpcStatus.OK) {
             subscriber.onError(fault());
             return;
@@ -241,8 +279,21 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
 
     @Override
     public void request(long n) {
-        if (Operators.validate(n) && (addFlags(REQUESTED) & REQUESTED) == 0 && outcome != null) {
+        if (!Operators.validate(n)) {
+            return;
+        }
+        if (many) {
+            transport.request(n);
+        }
+        else if ((addFlags(REQUESTED) & REQUESTED) == 0 && outcome != null) {
             deliver();
+        }
+    }
+
+    /** A channel's requests failed (the application's {@code Flux}, or their encoding): the call ends with the fault, abortively. */
+    void requestsFailed(RpcFault fault) {
+        if (decide(fault.status(), null, fault, null) >= 0) {
+            transport.cancel();
         }
     }
 
@@ -317,6 +368,29 @@ final class DefaultClientCall<R> implements ClientCall<R>, TransportCall.Listene
     @Override
     public RpcStatus complete() {
         return complete(ignored -> { });
+    }
+
+    @Override
+    public Flux<R> items() {
+        if (!many) {
+            return Flux.error(new IllegalStateException("'" + request.method() + "' is not a stream: its reply is reply()"));
+        }
+        return new Flux<R>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super R> subscriber) {
+                CoreSubscriber<? super R> serialized = Operators.serialize(subscriber);
+                if (!ACTUAL.compareAndSet(DefaultClientCall.this, null, serialized)) {
+                    Operators.error(subscriber, new IllegalStateException("a stream's items may be subscribed to only once"));
+                    return;
+                }
+                start();
+            }
+        };
+    }
+
+    @Override
+    public long received() {
+        return received;
     }
 
     @Override

@@ -7,7 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
+import org.reactivestreams.Publisher;
+
 import io.parley.core.CallObserver;
+import io.parley.core.CallShape;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
@@ -20,7 +23,9 @@ import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 
 /**
  * Makes calls to a Parley server.
@@ -65,6 +70,8 @@ public final class ParleyClient implements Disposable {
     private volatile boolean disposed;
 
     private final int maxInboundPayloadSize;
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private ParleyClient(ClientTransport transport, Codec codec, CallOptions defaultOptions, CallObserver observer,
             int maxInboundPayloadSize) {
@@ -136,7 +143,172 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(replyType, "replyType");
         Objects.requireNonNull(options, "options");
-        return new CallMono<>(this, method, request, replyType, options);
+        return new CallMono<>(this, CallShape.UNARY, method, request, replyType, options);
+    }
+
+    /**
+     * Calls a server stream with the client's default options: one request, a {@code Flux} of
+     * items. The subscriber's demand reaches the server (over RSocket, {@code REQUEST_N}).
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param itemType the type to decode each item to
+     * @param <R> the item type
+     * @return the items, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Flux<R> stream(String method, @Nullable Object request, Class<R> itemType) {
+        return stream(method, request, itemType, defaultOptions);
+    }
+
+    /**
+     * Calls a server stream: one request, a {@code Flux} of items. The options' timeout bounds
+     * the whole stream.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param itemType the type to decode each item to, which may be generic
+     * @param options the call's options
+     * @param <R> the item type; the caller vouches that it matches {@code itemType}
+     * @return the items, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Flux<R> stream(String method, @Nullable Object request, Type itemType, CallOptions options) {
+        return flux(CallShape.SERVER_STREAM, method, request, itemType, options);
+    }
+
+    /**
+     * Calls a bidirectional stream with the client's default options: the requests go out as
+     * the server asks for them, the items come back as the subscriber asks for them.
+     *
+     * @param method the method name
+     * @param requests the requests; subscribed to when the call is; its error ends the call
+     *        with {@code RPC_S_CALL_FAILED}
+     * @param itemType the type to decode each item to
+     * @param <R> the item type
+     * @return the items, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Flux<R> channel(String method, Publisher<?> requests, Class<R> itemType) {
+        return channel(method, requests, itemType, defaultOptions);
+    }
+
+    /**
+     * Calls a bidirectional stream.
+     *
+     * @param method the method name
+     * @param requests the requests; subscribed to when the call is
+     * @param itemType the type to decode each item to, which may be generic
+     * @param options the call's options
+     * @param <R> the item type; the caller vouches that it matches {@code itemType}
+     * @return the items, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Flux<R> channel(String method, Publisher<?> requests, Type itemType, CallOptions options) {
+        Objects.requireNonNull(requests, "requests");
+        return flux(CallShape.BIDI_STREAM, method, requests, itemType, options);
+    }
+
+    /**
+     * Calls a client stream with the client's default options: a {@code Flux} of requests, one
+     * reply.
+     *
+     * @param method the method name
+     * @param requests the requests; subscribed to when the call is
+     * @param replyType the type to decode the reply to; {@code Void.class} for none
+     * @param <R> the reply type
+     * @return the reply, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Mono<R> clientStream(String method, Publisher<?> requests, Class<R> replyType) {
+        return clientStream(method, requests, replyType, defaultOptions);
+    }
+
+    /**
+     * Calls a client stream.
+     *
+     * @param method the method name
+     * @param requests the requests; subscribed to when the call is
+     * @param replyType the type to decode the reply to, which may be generic
+     * @param options the call's options
+     * @param <R> the reply type; the caller vouches that it matches {@code replyType}
+     * @return the reply, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Mono<R> clientStream(String method, Publisher<?> requests, Type replyType, CallOptions options) {
+        Objects.requireNonNull(requests, "requests");
+        return mono(CallShape.CLIENT_STREAM, method, requests, replyType, options);
+    }
+
+    /**
+     * Makes a one-way call, MS-RPC's {@code [maybe]}: the request goes out and nothing comes
+     * back — no reply, no fault, no status (over RSocket, a {@code REQUEST_FNF}). The
+     * {@code Mono} completes once the request is handed to the connection, and errors only when
+     * it could not be: {@code RPC_S_SERVER_UNAVAILABLE}, or {@code RPC_S_INVALID_ARG} for a
+     * request too large to send. Whether the server ran it, the client never learns.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @return completes when the request is sent
+     */
+    public Mono<Void> send(String method, @Nullable Object request) {
+        return mono(CallShape.ONE_WAY, method, request, Void.class, defaultOptions);
+    }
+
+    /**
+     * Calls a server stream and returns its handle, in the MS-RPC style. The request goes out
+     * when {@link ClientStream#items()} is subscribed.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param itemType the type to decode each item to
+     * @param <R> the item type
+     * @return the stream, made (C)
+     * @throws RpcFault with {@code RPC_X_BAD_STUB_DATA} if the request cannot be encoded
+     */
+    public <R> ClientStream<R> startStream(String method, @Nullable Object request, Class<R> itemType) {
+        return startStream(method, request, itemType, defaultOptions);
+    }
+
+    /**
+     * Calls a server stream with options and returns its handle, in the MS-RPC style.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param itemType the type to decode each item to
+     * @param options the call's options; the timeout's clock starts when the items are subscribed
+     * @param <R> the item type
+     * @return the stream, made (C)
+     * @throws RpcFault with {@code RPC_X_BAD_STUB_DATA} if the request cannot be encoded
+     */
+    public <R> ClientStream<R> startStream(String method, @Nullable Object request, Class<R> itemType, CallOptions options) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(itemType, "itemType");
+        Objects.requireNonNull(options, "options");
+        return newCall(CallShape.SERVER_STREAM, newRequest(CallShape.SERVER_STREAM, method, request, options), itemType,
+                options, null);
+    }
+
+    private <R> Mono<R> mono(CallShape shape, String method, @Nullable Object request, Type replyType, CallOptions options) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(replyType, "replyType");
+        Objects.requireNonNull(options, "options");
+        return new CallMono<>(this, shape, method, request, replyType, options);
+    }
+
+    private <R> Flux<R> flux(CallShape shape, String method, @Nullable Object request, Type itemType, CallOptions options) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(itemType, "itemType");
+        Objects.requireNonNull(options, "options");
+        return new CallFlux<>(this, shape, method, request, itemType, options);
+    }
+
+    /** A subscription to a call's {@code Mono} or {@code Flux}: one call, started for its subscriber. */
+    <R> void subscribe(CallShape shape, String method, @Nullable Object request, Type replyType, CallOptions options,
+            CoreSubscriber<? super R> actual) {
+        RpcRequest rpcRequest;
+        try {
+            rpcRequest = newRequest(shape, method, request, options);
+        }
+        catch (RpcFault fault) {
+            Operators.error(actual, fault);
+            return;
+        }
+        this.<R>newCall(shape, rpcRequest, replyType, options, actual).start();
     }
 
     /**
@@ -169,7 +341,8 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(replyType, "replyType");
         Objects.requireNonNull(options, "options");
-        DefaultClientCall<R> call = newCall(newRequest(method, request, options), replyType, options, null);
+        DefaultClientCall<R> call = newCall(CallShape.UNARY, newRequest(CallShape.UNARY, method, request, options), replyType,
+                options, null);
         call.start();
         return call;
     }
@@ -196,7 +369,7 @@ public final class ParleyClient implements Disposable {
      *
      * @param actual the {@code Mono}'s subscriber, or {@code null} for a {@link ClientCall}
      */
-    <R> DefaultClientCall<R> newCall(RpcRequest request, Type replyType, CallOptions options,
+    <R> DefaultClientCall<R> newCall(CallShape shape, RpcRequest request, Type replyType, CallOptions options,
             @Nullable CoreSubscriber<? super R> actual) {
         TransportCall handle;
         if (disposed) {
@@ -211,7 +384,12 @@ public final class ParleyClient implements Disposable {
                         : new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the transport could not make the call: " + e, e));
             }
         }
-        return new DefaultClientCall<>(this, request, replyType, options, observer.start(request.method()), handle, actual);
+        DefaultClientCall<R> call = new DefaultClientCall<>(this, request, shape.repliesMany(), replyType, options,
+                observer.start(request.method()), handle, actual);
+        if (request.more() instanceof Outbound) {
+            ((Outbound) request.more()).bind(call);
+        }
+        return call;
     }
 
     /**
@@ -221,21 +399,34 @@ public final class ParleyClient implements Disposable {
      *         over 255 UTF-8 bytes: RSocket's routing metadata holds no more), {@code RPC_X_BAD_STUB_DATA}
      *         for a request the codec cannot encode
      */
-    RpcRequest newRequest(String method, @Nullable Object request, CallOptions options) {
+    RpcRequest newRequest(CallShape shape, String method, @Nullable Object request, CallOptions options) {
         int nameBytes = RpcRequest.utf8Length(method);
         if (nameBytes == 0 || nameBytes > RpcRequest.MAX_METHOD_BYTES) {
             throw new RpcFault(RpcStatus.INVALID_ARG, "the method name is " + nameBytes
                     + " UTF-8 bytes (expected: 1 to " + RpcRequest.MAX_METHOD_BYTES + ")");
         }
-        ByteBuffer payload;
+        if (shape.requestsMany()) {
+            // The transport puts the first of the requests in the opening frame.
+            return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), EMPTY, shape.interaction(),
+                    new Outbound(this, method, (Publisher<?>) Objects.requireNonNull(request, "requests")));
+        }
+        return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), encode(method, request),
+                shape.interaction(), null);
+    }
+
+    /**
+     * A request's bytes.
+     *
+     * @throws RpcFault {@code RPC_X_BAD_STUB_DATA} for a request the codec cannot encode
+     */
+    ByteBuffer encode(String method, @Nullable Object request) {
         try {
-            payload = codec.encode(request);
+            return codec.encode(request);
         }
         catch (CodecException e) {
             throw new RpcFault(RpcStatus.BAD_STUB_DATA.value(),
                     "the request of '" + method + "' could not be encoded: " + e.getMessage(), e);
         }
-        return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), payload);
     }
 
     /**

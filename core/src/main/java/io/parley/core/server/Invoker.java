@@ -1,8 +1,10 @@
 package io.parley.core.server;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
+import io.parley.core.RpcStatus;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
@@ -10,7 +12,7 @@ import reactor.core.publisher.Operators;
 
 /**
  * Runs one handler shape against a call. Every shape ends up calling the call's complete or
- * abort; a reactive one through {@link ReplySubscriber}.
+ * abort; a reactive one through {@link ReplySubscriber} or, for a stream, {@link StreamSubscriber}.
  */
 @FunctionalInterface
 interface Invoker<Q, R> {
@@ -25,6 +27,86 @@ interface Invoker<Q, R> {
             }
             reply.subscribe(new ReplySubscriber<>(call));
         };
+    }
+
+    static <Q, R> Invoker<Q, R> ofFlux(FluxHandler<Q, R> handler) {
+        return (request, call) -> {
+            Publisher<? extends R> items = handler.handle(request, call);
+            if (items == null) {
+                throw new NullPointerException("handler of '" + call.method() + "' returned null instead of a Publisher");
+            }
+            items.subscribe(new StreamSubscriber<>(call));
+        };
+    }
+
+    /**
+     * Feeds a handler's {@code Flux} into its call, item by item through {@link ServerCall#next};
+     * its demand is the client's, passed on by the call. An abortive cancel by the client, or
+     * an item the call refuses, cancels the subscription.
+     */
+    final class StreamSubscriber<R> implements CoreSubscriber<R>, Runnable {
+
+        private final ServerCall<R> call;
+        private boolean done;
+
+        StreamSubscriber(ServerCall<R> call) {
+            this.call = call;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            Operators.DeferredSubscription demand = call.handlerDemand();
+            if (demand == null) {
+                s.cancel();
+                return;
+            }
+            // Cancelled at once if the client has left; onAbandon then gives the request back.
+            demand.set(s);
+            call.onAbandon(this);
+        }
+
+        @Override
+        public void onNext(R item) {
+            if (done) {
+                Operators.onNextDropped(item, currentContext());
+                return;
+            }
+            RpcStatus status = call.next(item);
+            if (status != RpcStatus.OK) {
+                // The call ended under the handler (a client that left, an item it could not encode).
+                done = true;
+                run();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (done) {
+                Operators.onErrorDropped(t, currentContext());
+                return;
+            }
+            done = true;
+            Exceptions.throwIfJvmFatal(t);
+            call.fail(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (!done) {
+                done = true;
+                call.complete();
+            }
+        }
+
+        /** Stops the handler's work: its {@code Flux} signals nothing more, so it is done with the request. */
+        @Override
+        public void run() {
+            Operators.DeferredSubscription demand = call.handlerDemand();
+            if (demand != null) {
+                demand.cancel();
+            }
+            call.releaseRequest();
+        }
     }
 
     /**

@@ -5,13 +5,16 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 
 import io.parley.core.CallObserver;
+import io.parley.core.CallShape;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.RpcRequest;
@@ -20,12 +23,14 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.concurrent.Queues;
 
 /**
  * One call on the server, and its state machine: the seed's server table.
@@ -40,23 +45,29 @@ import reactor.util.Loggers;
  *   (handler not yet run) --abandoned> A    --> End   nothing sent: the client left before the handler ran
  * </pre>
  *
- * A call the client abandons once its handler runs (an abortive cancel, or its connection
+ * A stream is the same machine with items sent while it is in D ({@link #next}): they go out
+ * in the order accepted, within the client's demand, and its end follows the items accepted
+ * before it. A unary call is a stream of one item whose end comes with it.
+ *
+ * <p>A call the client abandons once its handler runs (an abortive cancel, or its connection
  * closing) stays in D: the handler still ends it. It leaves the session's books at once, observed
- * as {@code RPC_S_CALL_CANCELLED}, or {@code RPC_S_COMM_FAILURE} if the connection closed; a
- * reply it is later completed with is dropped, and that is its outcome too.
+ * as {@code RPC_S_CALL_CANCELLED}, or {@code RPC_S_COMM_FAILURE} if the connection closed; items
+ * and a reply it is later given are dropped, and that is its outcome too.
  *
- * The whole state is the one {@code int} {@link #state}: the seed's states {@link #DISPATCHED D},
- * {@link #COMPLETED Comp}, {@link #ABORTED A} and {@link #ENDED End}; the client's cancels; and
- * the reply's Reactive Streams bits. Complete and every abort race to set Comp or A first
- * ({@link #claim}); the thread that wins is the only one that goes on to {@link #terminate}, the
- * one way a call ends, so a call ends exactly once. Cancel requests only add flags and never end
- * a call: the seed requires the server to complete or abort even a cancelled call.
+ * <p>The whole state is the one {@code int} {@link #state}: the seed's states {@link #DISPATCHED D},
+ * {@link #COMPLETED Comp}, {@link #ABORTED A} and {@link #ENDED End}; the client's cancels; the
+ * Reactive Streams bits of the replies; and, in its high bits, how many {@link #next} calls are
+ * between their check of the state and their hand-over of an item. Complete and every abort race
+ * to set Comp or A first ({@link #claim}); the thread that wins is the only one that goes on to
+ * {@link #terminate}, the one way a call ends, so a call ends exactly once. Cancel requests only
+ * add flags and never end a call: the seed requires the server to complete or abort even a
+ * cancelled call.
  *
- * <p>The call is also the {@code Mono} of its reply that the transport subscribes to: the
- * subscription dispatches it, cancelling the subscription is the client's abortive cancel, and
- * the reply waits in {@link #pendingReply} until there is demand for it.
+ * <p>The call is also the {@code Flux} of its replies that the transport subscribes to: the
+ * subscription dispatches it, its demand is the client's, cancelling it is the client's abortive
+ * cancel. One drain loop ({@link #drain}) is the only place that signals the transport.
  */
-final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subscription {
+final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, Subscription {
 
     private static final Logger log = Loggers.getLogger(ParleyServer.class);
 
@@ -73,22 +84,31 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     /** Cancel flag: the client cancelled, abortively or gracefully, or the timeout passed: testCancel() answers OK. */
     static final int CANCEL_REQUESTED = 1 << 4;
-    /** Cancel flag: the client will read no reply (abortive cancel, or the connection ended): a reply is dropped. */
+    /** Cancel flag: the client will read no reply (abortive cancel, or the connection ended): items and reply are dropped. */
     static final int ABANDONED = 1 << 5;
-    /** Cancel flag: it was the connection closing that abandoned the call, which ends as RPC_S_COMM_FAILURE, as the client sees it. */
+    /** The connection ended: the call, if undecided, ends as RPC_S_COMM_FAILURE, as the client sees it; nothing more is sent. */
     static final int CONNECTION_LOST = 1 << 6;
 
-    /** Reply bit: the transport has subscribed to the reply; a second subscriber is refused. */
+    /** Replies bit: the transport has subscribed; a second subscriber is refused. */
     static final int SUBSCRIBED = 1 << 7;
-    /** Reply bit: the transport has requested the reply. */
-    static final int REQUESTED = 1 << 8;
-    /** Reply bit: the encoded reply is in {@link #pendingReply}; whoever sets the second of this and REQUESTED sends it. */
-    static final int REPLY_READY = 1 << 9;
-    /** Reply bit: a terminal signal went to the transport's subscriber; whoever sets it is the only one that sends one. */
-    static final int TERMINATED = 1 << 10;
+    /** Replies bit: the transport's subscriber cancelled; it is sent nothing more. */
+    static final int GONE = 1 << 8;
+    /** Replies bit: a terminal signal went to the transport's subscriber; whoever sets it is the only one that sends one. */
+    static final int TERMINATED = 1 << 9;
+    /** Nothing more goes to the transport's subscriber: items still held are dropped. */
+    private static final int STOPPED = ABANDONED | CONNECTION_LOST | GONE | TERMINATED;
+
+    /** One {@link #next} call between its check of the state and its hand-over; counted in the bits from here up. */
+    private static final int ONE_PRODUCER = 1 << 12;
 
     private static final AtomicIntegerFieldUpdater<ServerCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "state");
+    private static final AtomicIntegerFieldUpdater<ServerCall> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "wip");
+    private static final AtomicIntegerFieldUpdater<ServerCall> HELD =
+            AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "held");
+    private static final AtomicLongFieldUpdater<ServerCall> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(ServerCall.class, "requested");
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ServerCall, Sinks.Empty> CANCELLED =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Sinks.Empty.class, "cancelledSink");
@@ -108,12 +128,29 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     /** The id as the session's map key, boxed once for its put and its remove. */
     private final Long key;
     private final @Nullable Duration timeout;
+    /** What the handler is given: the decoded request, or a channel's {@link Inbound}. */
     private final @Nullable Object request;
+    /** A channel's requests, which the call stops when it ends; {@code null} for the other shapes. */
+    private final @Nullable Inbound<?> inbound;
+    /** A stream's items, in the order accepted; {@code null} for a call of one reply, which uses {@link #single}. */
+    private final @Nullable Queue<ByteBuffer> items;
+    /** The demand of a reactive stream handler's {@code Flux}: the client's, passed on as it comes. */
+    private final Operators.@Nullable DeferredSubscription handlerDemand;
 
     private volatile int state;
+    private volatile int wip;
+    /** Items in {@link #items}. */
+    private volatile int held;
+    /** The transport's demand, in total. */
+    private volatile long requested;
+    /** Items handed to the transport, in total; written by the drain loop only. */
+    private volatile long emitted;
     /** Set in subscribe() before the call is dispatched, so every thread that can end the call sees it. */
     private @Nullable CoreSubscriber<? super ByteBuffer> actual;
-    private volatile @Nullable ByteBuffer pendingReply;
+    /** The reply of a call of one reply, until the drain loop hands it on. */
+    private volatile @Nullable ByteBuffer single;
+    /** The fault the call ends with, written before ENDED is set; {@code null} for a completed call. */
+    private @Nullable RpcFault fault;
     private volatile @Nullable RpcStatus outcome;
     private volatile Sinks.@Nullable Empty<Void> cancelledSink;
     private volatile @Nullable Runnable onAbandon;
@@ -129,23 +166,40 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         this.id = request.callId();
         this.key = id;
         this.timeout = request.timeout();
-        this.request = decoded;
         this.release = release;
+        CallShape shape = method.shape();
+        if (shape.requestsMany()) {
+            Inbound<?> in = new Inbound<>(this, session.codec(), method.requestType(), decoded, request.more(),
+                    session.maxInboundPayloadSize());
+            this.inbound = in;
+            this.request = in;
+        }
+        else {
+            this.inbound = null;
+            this.request = decoded;
+        }
+        boolean many = shape.repliesMany();
+        this.items = many ? Queues.<ByteBuffer>unboundedMultiproducer().get() : null;
+        this.handlerDemand = many ? new Operators.DeferredSubscription() : null;
     }
 
     /** The transport subscribes: the call is registered and, unless refused or already abandoned, dispatched (D). */
     @Override
     public void subscribe(CoreSubscriber<? super ByteBuffer> actual) {
         if ((addFlags(SUBSCRIBED) & SUBSCRIBED) != 0) {
-            Operators.error(actual, new IllegalStateException("the reply of a call may be subscribed to only once"));
+            Operators.error(actual, new IllegalStateException("the replies of a call may be subscribed to only once"));
             return;
         }
         this.actual = actual;
         actual.onSubscribe(this);
+        Inbound<?> in = inbound;
+        if (in != null) {
+            in.connect();
+        }
         RpcFault refused = session.register(this);
         if (refused != null) {
             if (claim(ABORTED) >= 0) {
-                terminate(refused.status(), null, refused);
+                terminate(refused.status(), refused);
             }
             return;
         }
@@ -161,38 +215,32 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         if (n <= 0) {
             // Reactive Streams §3.9: a non-positive request is an error, and ends the exchange.
             abandon();
-            if ((addFlags(TERMINATED) & TERMINATED) == 0 && actual != null) {
-                actual.onError(new IllegalArgumentException("§3.9: request(" + n + ") (expected: a positive amount)"));
+            CoreSubscriber<? super ByteBuffer> subscriber = actual;
+            if ((addFlags(TERMINATED) & TERMINATED) == 0 && subscriber != null) {
+                subscriber.onError(new IllegalArgumentException("§3.9: request(" + n + ") (expected: a positive amount)"));
             }
-            if ((state & REPLY_READY) != 0) {
-                dropReply();
-            }
+            drain();
             return;
         }
-        int previous = addFlags(REQUESTED);
-        if ((previous & (REQUESTED | REPLY_READY)) == REPLY_READY) {
-            deliver();
+        Operators.addCap(REQUESTED, this, n);
+        Operators.DeferredSubscription d = handlerDemand;
+        if (d != null) {
+            d.request(n);
         }
+        drain();
     }
 
     /** The client's abortive cancel. */
     @Override
     public void cancel() {
+        addFlags(GONE);
         abandon();
-        if ((state & REPLY_READY) != 0 && (addFlags(TERMINATED) & TERMINATED) == 0) {
-            dropReply();
-        }
-    }
-
-    /** A reply that waited for demand will not be sent: its bytes, and the request's, go back. */
-    private void dropReply() {
-        pendingReply = null;
-        releaseRequest();
+        drain();
     }
 
     /**
      * Gives the request's bytes back to the transport, once: when the call has ended and its
-     * reply is handed on or dropped, or when a reactive handler's subscription is cancelled.
+     * replies are handed on or dropped, or when a reactive handler's subscription is cancelled.
      */
     void releaseRequest() {
         Runnable r = RELEASE.getAndSet(this, null);
@@ -249,34 +297,115 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     }
 
     @Override
+    public RpcStatus next(R item) {
+        if (item == null) {
+            return RpcStatus.INVALID_ARG;
+        }
+        Queue<ByteBuffer> q = items;
+        if (q == null) {
+            return RpcStatus.INVALID_ASYNC_CALL;
+        }
+        int s = enterProducer();
+        if (s < 0) {
+            return RpcStatus.INVALID_ASYNC_HANDLE;
+        }
+        try {
+            if ((s & ABANDONED) != 0) {
+                return RpcStatus.CALL_CANCELLED;
+            }
+            ByteBuffer encoded;
+            try {
+                encoded = session.codec().encode(item);
+            }
+            catch (RuntimeException e) {
+                log.warn("An item of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
+                end(new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode an item"));
+                return RpcStatus.BAD_STUB_DATA;
+            }
+            int h = HELD.incrementAndGet(this);
+            long r = requested;
+            if (r != Long.MAX_VALUE && h > r - emitted + BUFFER) {
+                HELD.decrementAndGet(this);
+                end(new RpcFault(RpcStatus.OUT_OF_RESOURCES, "the server's handler sent more than " + BUFFER
+                        + " items beyond the client's demand"));
+                return RpcStatus.OUT_OF_RESOURCES;
+            }
+            q.offer(encoded);
+            return RpcStatus.OK;
+        }
+        finally {
+            STATE.getAndAdd(this, -ONE_PRODUCER);
+            drain();
+        }
+    }
+
+    /** Counts a {@link #next} in unless the call's end is decided; returns the state before, or -1. */
+    private int enterProducer() {
+        for (;;) {
+            int s = state;
+            if ((s & DECIDED) != 0) {
+                return -1;
+            }
+            if (STATE.compareAndSet(this, s, s + ONE_PRODUCER)) {
+                return s;
+            }
+        }
+    }
+
+    @Override
+    public RpcStatus complete() {
+        return complete(null);
+    }
+
+    @Override
     public RpcStatus complete(@Nullable R reply) {
         int previous = claim(COMPLETED);
         if (previous < 0) {
             return RpcStatus.INVALID_ASYNC_HANDLE;
         }
         if ((previous & ABANDONED) != 0) {
-            terminate(abandonedOutcome(previous), null, null);
+            terminate(abandonedOutcome(previous), null);
             session.replyDropped();
             return RpcStatus.CALL_CANCELLED;
         }
-        ByteBuffer encoded;
-        try {
-            encoded = session.codec().encode(reply);
+        Queue<ByteBuffer> q = items;
+        // A call of one reply sends one even for null (an empty payload); a stream ends without a last item.
+        if (reply != null || q == null) {
+            ByteBuffer encoded;
+            try {
+                encoded = session.codec().encode(reply);
+            }
+            catch (RuntimeException e) {
+                log.warn("Reply of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
+                terminate(RpcStatus.BAD_STUB_DATA, new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode the reply"));
+                return RpcStatus.BAD_STUB_DATA;
+            }
+            if (q == null) {
+                single = encoded;
+            }
+            else {
+                HELD.incrementAndGet(this);
+                q.offer(encoded);
+            }
         }
-        catch (RuntimeException e) {
-            log.warn("Reply of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
-            terminate(RpcStatus.BAD_STUB_DATA, null, new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode the reply"));
-            return RpcStatus.BAD_STUB_DATA;
-        }
-        terminate(RpcStatus.OK, encoded, null);
+        terminate(RpcStatus.OK, null);
         return RpcStatus.OK;
+    }
+
+    @Override
+    public long demand() {
+        long r = requested;
+        if (r == Long.MAX_VALUE) {
+            return r;
+        }
+        return Math.max(0, r - emitted - held);
     }
 
     /** The client abandoned the call before its handler ran: no handler will end it, so it ends here. */
     private void endAbandoned() {
         int previous = claim(ABORTED);
         if (previous >= 0) {
-            terminate(abandonedOutcome(previous), null, null);
+            terminate(abandonedOutcome(previous), null);
         }
     }
 
@@ -288,7 +417,7 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         return end(new RpcFault(faultCode)) ? RpcStatus.OK : RpcStatus.INVALID_ASYNC_HANDLE;
     }
 
-    /** The handler threw or its Mono errored: end with the fault, or CALL_FAILED hiding the cause. */
+    /** The handler threw or its publisher errored: end with the fault, or CALL_FAILED hiding the cause. */
     void fail(Throwable error) {
         RpcFault fault;
         if (error instanceof RpcFault) {
@@ -308,11 +437,11 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
     }
 
     /** A: ends the call with a fault, if nothing has ended it; true if this did. */
-    private boolean end(RpcFault fault) {
+    boolean end(RpcFault fault) {
         if (claim(ABORTED) < 0) {
             return false;
         }
-        terminate(fault.status(), null, fault);
+        terminate(fault.status(), fault);
         return true;
     }
 
@@ -328,47 +457,117 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     /**
      * End: the one way out of a call, taken once, by the thread whose {@link #claim} won. Records
-     * the outcome, takes the call off the session's books (ending its observation) and stops its
-     * timer, then gives the transport its one terminal signal: the reply, once there is demand for
-     * it, or the fault; nothing to a transport that has cancelled.
+     * the outcome, takes the call off the session's books (ending its observation), stops its
+     * timer and its channel's requests, then leaves the transport's one terminal signal to the
+     * drain loop: after the items accepted before it, the completion or the fault; nothing to a
+     * transport that has gone.
      *
      * @param outcome what {@link #status()} answers from now on
-     * @param reply the encoded reply to send, or {@code null}
-     * @param fault the fault to send, or {@code null}
+     * @param fault the fault to send, or {@code null} to complete
      */
-    private void terminate(RpcStatus outcome, @Nullable ByteBuffer reply, @Nullable RpcFault fault) {
+    private void terminate(RpcStatus outcome, @Nullable RpcFault fault) {
+        this.fault = fault;
         this.outcome = outcome;
         finish();
-        if (reply != null) {
-            pendingReply = reply;
-            if ((addFlags(REPLY_READY | ENDED) & REQUESTED) != 0) {
-                deliver();
-            }
-            return;
+        Inbound<?> in = inbound;
+        if (in != null) {
+            in.stop((state & ABANDONED) != 0 ? new RpcFault(abandonedOutcome(state), "the client left the call") : fault);
         }
-        releaseRequest();
-        if (fault == null) {
-            addFlags(ENDED);
-            return;
-        }
-        // A transport that has gone gets no signal, and TERMINATED stays free for connectionClosed().
-        boolean send = update(ABANDONED | TERMINATED, ENDED | TERMINATED) >= 0;
         addFlags(ENDED);
-        CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (send && subscriber != null) {
-            subscriber.onError(fault);
+        drain();
+    }
+
+    /**
+     * The one place that signals the transport, serialized: hands on items within its demand,
+     * then, once the call has ended and nothing is held or on its way, the terminal signal, and
+     * gives the request back. A transport that has gone, or a client that left, gets nothing
+     * more; what is held is dropped.
+     */
+    private void drain() {
+        if (WIP.getAndIncrement(this) != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            CoreSubscriber<? super ByteBuffer> a = actual;
+            int s = state;
+            if ((s & STOPPED) != 0) {
+                dropItems();
+                if ((s & (CONNECTION_LOST | GONE)) == CONNECTION_LOST && a != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
+                    // Over a network nobody reads this; in-process it is the client's own call.
+                    a.onError(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
+                }
+                if ((s & ENDED) != 0) {
+                    releaseRequest();
+                }
+            }
+            else if (a != null) {
+                long r = requested;
+                long e = emitted;
+                while (e != r) {
+                    ByteBuffer item = poll();
+                    if (item == null) {
+                        break;
+                    }
+                    a.onNext(item);
+                    e++;
+                    if ((state & STOPPED) != 0) {
+                        break;
+                    }
+                }
+                emitted = e;
+                s = state;
+                if ((s & (ENDED | STOPPED)) == ENDED && s < ONE_PRODUCER && isEmpty()
+                        && (addFlags(TERMINATED) & TERMINATED) == 0) {
+                    RpcFault f = fault;
+                    if (f == null) {
+                        a.onComplete();
+                    }
+                    else {
+                        a.onError(f);
+                    }
+                    releaseRequest();
+                }
+                else if ((state & STOPPED) != 0) {
+                    continue;
+                }
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                return;
+            }
         }
     }
 
-    private void deliver() {
-        ByteBuffer reply = pendingReply;
-        pendingReply = null;
-        CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (reply != null && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
-            subscriber.onNext(reply);
-            subscriber.onComplete();
+    private @Nullable ByteBuffer poll() {
+        Queue<ByteBuffer> q = items;
+        if (q == null) {
+            ByteBuffer b = single;
+            if (b != null) {
+                single = null;
+            }
+            return b;
         }
-        releaseRequest();
+        ByteBuffer b = q.poll();
+        if (b != null) {
+            HELD.decrementAndGet(this);
+        }
+        return b;
+    }
+
+    private boolean isEmpty() {
+        Queue<ByteBuffer> q = items;
+        return q == null ? single == null : q.isEmpty();
+    }
+
+    private void dropItems() {
+        single = null;
+        Queue<ByteBuffer> q = items;
+        if (q != null) {
+            while (q.poll() != null) {
+                HELD.decrementAndGet(this);
+            }
+        }
     }
 
     /** Adds flags to the state; returns the state before. */
@@ -461,11 +660,10 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
 
     /** The connection ended under the call. */
     void connectionClosed() {
-        CoreSubscriber<? super ByteBuffer> subscriber = actual;
-        if (requestCancel(CANCEL_REQUESTED | ABANDONED | CONNECTION_LOST) && subscriber != null && (addFlags(TERMINATED) & TERMINATED) == 0) {
-            // Over a network nobody reads this; in-process it is the client's own Mono.
-            subscriber.onError(new RpcFault(RpcStatus.COMM_FAILURE, "the connection closed before the call ended"));
-        }
+        requestCancel(CANCEL_REQUESTED | ABANDONED | CONNECTION_LOST);
+        // Also for a call already decided: what it still holds can no longer go out.
+        addFlags(CONNECTION_LOST);
+        drain();
     }
 
     private void timeoutPassed() {
@@ -482,6 +680,10 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
         if (abandoned) {
             // Unregistered before the cancel is signalled: whoever sees cancelled() sees the call gone.
             finish();
+            Inbound<?> in = inbound;
+            if (in != null) {
+                in.stop(new RpcFault(abandonedOutcome(s | flags), "the client left the call"));
+            }
             if (!stopHandler()) {
                 releaseWhenCollected();
             }
@@ -574,6 +776,11 @@ final class ServerCall<R> extends Mono<ByteBuffer> implements AsyncCall<R>, Subs
             signalCancelled();
         }
         stopHandler();
+    }
+
+    /** The demand of a reactive stream handler's {@code Flux}, which it subscribes with; {@code null} for a call of one reply. */
+    Operators.@Nullable DeferredSubscription handlerDemand() {
+        return handlerDemand;
     }
 
     /** Registers what to stop when the client abandons the call; runs it now if it already has. */

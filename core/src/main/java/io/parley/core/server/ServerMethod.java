@@ -3,12 +3,16 @@ package io.parley.core.server;
 import java.util.Objects;
 import java.util.function.Function;
 
+import org.reactivestreams.Publisher;
+
+import io.parley.core.CallShape;
 import io.parley.core.transport.RpcRequest;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A method a {@link ParleyServer} serves: its name, its request type and its handler, in one of
- * three shapes.
+ * A method a {@link ParleyServer} serves: its name, its {@link CallShape}, its request type and
+ * its handler, WebFlux style or MS-RPC style.
  *
  * <pre>{@code
  * // WebFlux style: a function of the request
@@ -19,6 +23,13 @@ import reactor.core.publisher.Mono;
  *
  * // MS-RPC style: complete or abort the call, from any thread; blocking work off the event loop
  * ServerMethod.async("AsyncFunc", Long.class, AsyncFunc::handle).blocking();
+ *
+ * // Streams: a Flux of items, in either style; a Flux of requests; one-way
+ * ServerMethod.flux("ticks", Integer.class, n -> Flux.range(0, n));
+ * ServerMethod.stream("progress", Job.class, (job, stream) -> ... stream.next(p) ... stream.complete());
+ * ServerMethod.channel("echo", String.class, requests -> requests.map(String::toUpperCase));
+ * ServerMethod.clientStream("sum", Integer.class, numbers -> numbers.reduce(0, Integer::sum));
+ * ServerMethod.oneWay("log", Event.class, event -> journal.append(event));
  * }</pre>
  *
  * <p>A request the client sent empty (no data, or JSON {@code null}) reaches the two-argument
@@ -42,9 +53,12 @@ public final class ServerMethod<Q, R> {
     private final Invoker<Q, R> invoker;
     private final boolean requestRequired;
     private final boolean blocking;
+    private final CallShape shape;
 
-    private ServerMethod(String name, Class<Q> requestType, Invoker<Q, R> invoker, boolean requestRequired, boolean blocking) {
+    private ServerMethod(String name, CallShape shape, Class<Q> requestType, Invoker<Q, R> invoker, boolean requestRequired,
+            boolean blocking) {
         this.name = name;
+        this.shape = shape;
         this.requestType = requestType;
         this.invoker = invoker;
         this.requestRequired = requestRequired;
@@ -73,7 +87,7 @@ public final class ServerMethod<Q, R> {
         Objects.requireNonNull(handler, "handler");
         // The request is null here only for Void: the session refuses an empty one first (requestRequired).
         Invoker<Q, R> invoker = Invoker.ofMono((request, call) -> handler.apply(request));
-        return create(name, requestType, invoker, requestType != Void.class);
+        return create(name, CallShape.UNARY, requestType, invoker, requestType != Void.class);
     }
 
     /**
@@ -89,7 +103,7 @@ public final class ServerMethod<Q, R> {
      */
     public static <Q, R> ServerMethod<Q, R> mono(String name, Class<Q> requestType, MonoHandler<Q, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, Invoker.ofMono(handler), false);
+        return create(name, CallShape.UNARY, requestType, Invoker.ofMono(handler), false);
     }
 
     /**
@@ -104,10 +118,140 @@ public final class ServerMethod<Q, R> {
      */
     public static <Q, R> ServerMethod<Q, R> async(String name, Class<Q> requestType, AsyncHandler<Q, R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return create(name, requestType, handler::handle, false);
+        return create(name, CallShape.UNARY, requestType, handler::handle, false);
     }
 
-    private static <Q, R> ServerMethod<Q, R> create(String name, Class<Q> requestType, Invoker<Q, R> invoker,
+    /**
+     * A server stream whose handler maps the request to a {@code Flux} of items; the client's
+     * demand is the {@code Flux}'s. As for {@link #mono(String, Class, Function)}, the handler is
+     * never given {@code null}: an empty request is refused with {@code RPC_X_BAD_STUB_DATA}.
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
+     * @param requestType the type the request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the item type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> flux(String name, Class<Q> requestType,
+            Function<? super Q, ? extends Publisher<? extends R>> handler) {
+        Objects.requireNonNull(handler, "handler");
+        Invoker<Q, R> invoker = Invoker.ofFlux((request, stream) -> handler.apply(request));
+        return create(name, CallShape.SERVER_STREAM, requestType, invoker, requestType != Void.class);
+    }
+
+    /**
+     * A server stream whose handler maps the request to a {@code Flux} of items and is given the
+     * stream, to watch for cancels.
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
+     * @param requestType the type the request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the item type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> flux(String name, Class<Q> requestType, FluxHandler<Q, R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return create(name, CallShape.SERVER_STREAM, requestType, Invoker.ofFlux(handler), false);
+    }
+
+    /**
+     * A server stream in the MS-RPC style, whose handler sends items on the stream and completes
+     * or aborts it itself, from any thread.
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
+     * @param requestType the type the request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the item type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> stream(String name, Class<Q> requestType, StreamHandler<Q, R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return create(name, CallShape.SERVER_STREAM, requestType, handler::handle, false);
+    }
+
+    /**
+     * A bidirectional stream: the handler maps the client's {@code Flux} of requests to a
+     * {@code Flux} of items. Its demand on the requests is the client's {@code REQUEST_N}; the
+     * client's demand is its {@code Flux}'s. A request that cannot be decoded ends the call with
+     * {@code RPC_X_BAD_STUB_DATA}.
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
+     * @param requestType the type each request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the item type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> channel(String name, Class<Q> requestType,
+            Function<? super Flux<Q>, ? extends Publisher<? extends R>> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return channelOf(name, CallShape.BIDI_STREAM, requestType, Invoker.ofFlux((requests, stream) -> handler.apply(requests)));
+    }
+
+    /**
+     * A bidirectional stream in the MS-RPC style: the handler reads the requests and sends items
+     * on the stream, and completes or aborts it itself.
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
+     * @param requestType the type each request is decoded to
+     * @param handler the handler, given the requests and the stream
+     * @param <Q> the request type
+     * @param <R> the item type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> channel(String name, Class<Q> requestType, StreamHandler<Flux<Q>, R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return channelOf(name, CallShape.BIDI_STREAM, requestType, handler::handle);
+    }
+
+    /**
+     * A client stream: the handler maps the client's {@code Flux} of requests to a {@code Mono}
+     * of the one reply.
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
+     * @param requestType the type each request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @param <R> the reply type
+     * @return the method
+     */
+    public static <Q, R> ServerMethod<Q, R> clientStream(String name, Class<Q> requestType,
+            Function<? super Flux<Q>, ? extends Mono<? extends R>> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return channelOf(name, CallShape.CLIENT_STREAM, requestType, Invoker.ofMono((requests, call) -> handler.apply(requests)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <Q, R> ServerMethod<Q, R> channelOf(String name, CallShape shape, Class<Q> requestType,
+            Invoker<Flux<Q>, R> invoker) {
+        // The call hands the invoker its Flux of requests where other shapes hand the request.
+        return create(name, shape, requestType, (Invoker<Q, R>) (Invoker<?, R>) invoker, false);
+    }
+
+    /**
+     * A one-way method, MS-RPC's {@code [maybe]}: the client sends the request and is told
+     * nothing back — no reply, no fault, no status; over RSocket a {@code REQUEST_FNF}, which the
+     * client cannot cancel. The handler's {@code Mono} is the server's business only: its error
+     * is logged, not sent. As for {@link #mono(String, Class, Function)}, an empty request is
+     * refused before the handler runs (and, one-way, the client never learns it).
+     *
+     * @param name the method name that clients call: not blank, at most 255 bytes in UTF-8
+     * @param requestType the type the request is decoded to
+     * @param handler the handler
+     * @param <Q> the request type
+     * @return the method
+     */
+    public static <Q> ServerMethod<Q, Void> oneWay(String name, Class<Q> requestType,
+            Function<? super Q, ? extends Mono<Void>> handler) {
+        Objects.requireNonNull(handler, "handler");
+        Invoker<Q, Void> invoker = Invoker.ofMono((request, call) -> handler.apply(request));
+        return create(name, CallShape.ONE_WAY, requestType, invoker, requestType != Void.class);
+    }
+
+    private static <Q, R> ServerMethod<Q, R> create(String name, CallShape shape, Class<Q> requestType, Invoker<Q, R> invoker,
             boolean requestRequired) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(requestType, "requestType");
@@ -120,7 +264,7 @@ public final class ServerMethod<Q, R> {
             throw new IllegalArgumentException("name: \"" + name + "\" of " + bytes + " UTF-8 bytes (expected: at most "
                     + RpcRequest.MAX_METHOD_BYTES + " UTF-8 bytes)");
         }
-        return new ServerMethod<>(name, requestType, invoker, requestRequired, false);
+        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, false);
     }
 
     /**
@@ -128,7 +272,7 @@ public final class ServerMethod<Q, R> {
      * {@code Schedulers.boundedElastic()}, where it may sleep, wait on I/O or call blocking APIs.
      */
     public ServerMethod<Q, R> blocking() {
-        return blocking ? this : new ServerMethod<>(name, requestType, invoker, requestRequired, true);
+        return blocking ? this : new ServerMethod<>(name, shape, requestType, invoker, requestRequired, true);
     }
 
     /** The method name that clients call. */
@@ -136,7 +280,12 @@ public final class ServerMethod<Q, R> {
         return name;
     }
 
-    /** The type the request is decoded to. */
+    /** How many requests and replies the method's calls carry. */
+    public CallShape shape() {
+        return shape;
+    }
+
+    /** The type the request is decoded to; for a client stream or a channel, each request. */
     public Class<Q> requestType() {
         return requestType;
     }
@@ -157,6 +306,6 @@ public final class ServerMethod<Q, R> {
 
     @Override
     public String toString() {
-        return "ServerMethod{" + name + "(" + requestType.getSimpleName() + ")" + (blocking ? ", blocking" : "") + "}";
+        return "ServerMethod{" + name + "(" + requestType.getSimpleName() + "), " + shape + (blocking ? ", blocking" : "") + "}";
     }
 }

@@ -16,9 +16,13 @@ import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
+import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
-import reactor.core.publisher.Mono;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 
 /**
  * The calls of one connection. Calls are registered from the moment the transport subscribes to
@@ -55,21 +59,30 @@ final class Session implements ServerSession {
         return codec;
     }
 
+    int maxInboundPayloadSize() {
+        return server.maxInboundPayloadSize();
+    }
+
     int activeCalls() {
         return inFlight.get();
     }
 
     @Override
-    public Mono<ByteBuffer> handle(RpcRequest request, Runnable release) {
-        Mono<ByteBuffer> call = accept(request, release);
+    public Flux<ByteBuffer> handle(RpcRequest request, Runnable release) {
+        Flux<ByteBuffer> call = accept(request, release);
         if (!(call instanceof ServerCall)) {
             release.run();
+            Publisher<ByteBuffer> more = request.more();
+            if (more != null) {
+                // A refused channel's further requests are not read: the client is told to stop.
+                more.subscribe(new CancelAtOnce());
+            }
         }
         return call;
     }
 
     /** The call, or the fault that refuses it before it is dispatched. */
-    private Mono<ByteBuffer> accept(RpcRequest request, Runnable release) {
+    private Flux<ByteBuffer> accept(RpcRequest request, Runnable release) {
         ServerMethod<?, ?> method = server.method(request.method());
         if (closed) {
             return refuse(method != null ? method.name() : CallObserver.UNKNOWN_METHOD,
@@ -79,6 +92,11 @@ final class Session implements ServerSession {
             return refuse(CallObserver.UNKNOWN_METHOD, new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE,
                     "the server has no method '" + request.method() + "'"));
         }
+        if (method.shape().interaction() != request.interaction()) {
+            return refuse(request.method(), new RpcFault(RpcStatus.INVALID_ASYNC_CALL, "method '" + request.method()
+                    + "' is " + method.shape().description() + " (" + method.shape().interaction().description()
+                    + "); it was called as " + request.interaction().description()));
+        }
         if (server.isShuttingDown()) {
             return refuse(request.method(), new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down"));
         }
@@ -87,15 +105,17 @@ final class Session implements ServerSession {
             return refuse(request.method(), new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "the request of '"
                     + request.method() + "' is " + size + " bytes, over the server's limit of " + server.maxInboundPayloadSize()));
         }
+        boolean channel = request.interaction() == Interaction.REQUEST_CHANNEL;
         @Nullable Object decoded;
         try {
-            decoded = codec.decode(request.payload(), method.requestType());
+            // A channel opened with empty data has no first request.
+            decoded = channel && size == 0 ? null : codec.decode(request.payload(), method.requestType());
         }
         catch (RuntimeException e) {
             return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
         }
-        if (decoded == null && method.requestRequired()) {
+        if (decoded == null && method.requestRequired() && !channel) {
             return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' is empty"));
         }
@@ -103,9 +123,30 @@ final class Session implements ServerSession {
     }
 
     /** A call refused before it was dispatched: observed as starting and ending at once. */
-    private Mono<ByteBuffer> refuse(String method, RpcFault fault) {
+    private Flux<ByteBuffer> refuse(String method, RpcFault fault) {
         server.observer().start(method).end(fault.status());
-        return Mono.error(fault);
+        return Flux.error(fault);
+    }
+
+    /** Cancels what it subscribes to. */
+    private static final class CancelAtOnce implements CoreSubscriber<ByteBuffer> {
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.cancel();
+        }
+
+        @Override
+        public void onNext(ByteBuffer bytes) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onComplete() {
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.parley.core.transport;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
@@ -13,7 +14,8 @@ import reactor.core.publisher.Operators;
  * out are recorded and applied when it is, then each passes straight through (gRPC-Java's
  * {@code DelayedStream} is the model). A transport extends it, sends the request in
  * {@link #send()}, calls {@link #sent()} once the request is on its way, and hands the
- * subscription of the reply to {@link #upstream(Subscription)}.
+ * subscription of the replies to {@link #upstream(Subscription)}, which requests from it what the
+ * call asked for in {@link #request}.
  *
  * <p>Reactor's lost-cancel race cannot happen here: the call is a plain object, not a chain of
  * operators whose own subscriptions could race with a cancel, and a cancel that comes before the
@@ -34,9 +36,14 @@ public abstract class AbstractTransportCall implements TransportCall {
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<AbstractTransportCall, Subscription> UPSTREAM =
             AtomicReferenceFieldUpdater.newUpdater(AbstractTransportCall.class, Subscription.class, "upstream");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<AbstractTransportCall> DEMAND =
+            AtomicLongFieldUpdater.newUpdater(AbstractTransportCall.class, "demand");
 
     private volatile int state;
     private volatile @Nullable Subscription upstream;
+    /** Replies asked for before the subscription of the replies was there. */
+    private volatile long demand;
     private @Nullable Listener listener;
 
     /** For subclasses. */
@@ -84,13 +91,39 @@ public abstract class AbstractTransportCall implements TransportCall {
     }
 
     /**
-     * The subscription of the call's reply.
+     * The subscription of the call's replies: the demand asked for so far is requested from it,
+     * and later demand passes straight through.
      *
-     * @return {@code true} if the call may request from it; {@code false} if the call was
-     *         cancelled first, in which case it is cancelled here
+     * @return {@code true} if it is the call's; {@code false} if the call was cancelled first, in
+     *         which case it is cancelled here
      */
     protected final boolean upstream(Subscription subscription) {
-        return Operators.setOnce(UPSTREAM, this, subscription);
+        if (!Operators.setOnce(UPSTREAM, this, subscription)) {
+            return false;
+        }
+        long n = DEMAND.getAndSet(this, 0L);
+        if (n != 0) {
+            subscription.request(n);
+        }
+        return true;
+    }
+
+    @Override
+    public final void request(long n) {
+        Subscription s = upstream;
+        if (s == null) {
+            Operators.addCap(DEMAND, this, n);
+            // The subscription may have come between the read and the add: whoever takes the sum requests it.
+            s = upstream;
+            if (s == null) {
+                return;
+            }
+            n = DEMAND.getAndSet(this, 0L);
+            if (n == 0) {
+                return;
+            }
+        }
+        s.request(n);
     }
 
     @Override

@@ -11,11 +11,13 @@ import org.jspecify.annotations.Nullable;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Scannable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -225,10 +227,18 @@ public final class InProcessTransport {
                 Connection c = channel.connection();
                 connection = c;
                 c.ordered().schedule(() -> {
-                    if (!isCancelled()) {
-                        c.session.handle(copy(request)).subscribe(this);
-                        sent();
+                    if (isCancelled()) {
+                        return;
                     }
+                    if (request.interaction() == Interaction.FIRE_AND_FORGET) {
+                        // Nothing comes back: the call is done once the server has the request.
+                        c.session.handle(copy(request)).subscribe(new Dropping());
+                        sent();
+                        listener().onComplete();
+                        return;
+                    }
+                    c.session.handle(copy(request)).subscribe(this);
+                    sent();
                 });
             }
             catch (RpcFault fault) {
@@ -253,19 +263,22 @@ public final class InProcessTransport {
             }
         }
 
-        /** The server gets its own bytes, as it would from a network. */
+        /** The server gets its own bytes, as it would from a network; a channel's further requests too. */
         private static RpcRequest copy(RpcRequest request) {
-            ByteBuffer payload = request.payload();
-            ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
-            copy.put(payload.duplicate()).flip();
-            return new RpcRequest(request.method(), request.callId(), request.timeout(), copy);
+            Publisher<ByteBuffer> more = request.more();
+            return new RpcRequest(request.method(), request.callId(), request.timeout(), copy(request.payload()),
+                    request.interaction(), more == null ? null : Flux.from(more).map(InProcessCall::copy));
+        }
+
+        private static ByteBuffer copy(ByteBuffer bytes) {
+            ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
+            copy.put(bytes.duplicate()).flip();
+            return copy;
         }
 
         @Override
         public void onSubscribe(Subscription s) {
-            if (upstream(s)) {
-                s.request(1);
-            }
+            upstream(s);
         }
 
         @Override
@@ -293,6 +306,27 @@ public final class InProcessTransport {
                 return new RpcFault(fault.faultCode(), fault.detail());
             }
             return new RpcFault(RpcStatus.CALL_FAILED, "the server failed: " + error.getClass().getSimpleName());
+        }
+    }
+
+    /** What a fire-and-forget's server side sends: nobody reads it. */
+    private static final class Dropping implements CoreSubscriber<ByteBuffer> {
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(ByteBuffer bytes) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+        }
+
+        @Override
+        public void onComplete() {
         }
     }
 

@@ -5,10 +5,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 
 /**
- * One call as it crosses a transport: the method it names, the call's id, its timeout and the
- * encoded request.
+ * One call as it crosses a transport: the method it names, the call's id, its timeout, its
+ * interaction and the encoded request.
+ *
+ * <p>A channel's requests are {@code payload}, unless it is empty, followed by what {@code more}
+ * publishes. Over RSocket the first travels in the {@code REQUEST_CHANNEL} frame; a client with
+ * nothing to send opens the channel with empty data, as Spring's requester does, and a request
+ * that encodes to no bytes cannot be a channel's first. The client hands its transport an empty
+ * {@code payload} and all its requests in {@code more}; the transport puts the first in the
+ * opening frame.
  *
  * @param method the method name; never empty
  * @param callId the id the client gave the call, unique among the calls in flight on one
@@ -19,8 +27,13 @@ import org.jspecify.annotations.Nullable;
  *        {@code testCancel()} turns {@code RPC_S_OK} when it has passed
  * @param payload the encoded request, from position to limit. On the server it stays readable
  *        until the call gives it back ({@link ServerSession#handle(RpcRequest, Runnable)})
+ * @param interaction how the call crosses the transport
+ * @param more a channel's requests after {@code payload}, {@code null} for the other
+ *        interactions. Each buffer is its receiver's to keep. On the server the session
+ *        subscribes to it once, and cancels it when the call ends
  */
-public record RpcRequest(String method, long callId, @Nullable Duration timeout, ByteBuffer payload) {
+public record RpcRequest(String method, long callId, @Nullable Duration timeout, ByteBuffer payload,
+        Interaction interaction, @Nullable Publisher<ByteBuffer> more) {
 
     /** The call id of a request whose client gave none. */
     public static final long NO_CALL_ID = 0;
@@ -58,16 +71,54 @@ public record RpcRequest(String method, long callId, @Nullable Duration timeout,
     /**
      * Checks the arguments.
      *
-     * @throws IllegalArgumentException if the method is empty or the timeout is not positive
+     * @throws IllegalArgumentException if the method is empty, the timeout is not positive, or
+     *         {@code more} is given for an interaction other than a channel
      */
     public RpcRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(interaction, "interaction");
+        if (more != null && interaction != Interaction.REQUEST_CHANNEL) {
+            throw new IllegalArgumentException("more: given for " + interaction.description()
+                    + " (expected: null unless the interaction is a request-channel)");
+        }
         if (method.isEmpty()) {
             throw new IllegalArgumentException("method: \"\" (expected: a non-empty name)");
         }
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
         }
+    }
+
+    /**
+     * A request-response.
+     *
+     * @param method the method name
+     * @param callId the call's id
+     * @param timeout the timeout, or {@code null}
+     * @param payload the encoded request
+     */
+    public RpcRequest(String method, long callId, @Nullable Duration timeout, ByteBuffer payload) {
+        this(method, callId, timeout, payload, Interaction.REQUEST_RESPONSE, null);
+    }
+
+    /**
+     * The same request with another payload, as a transport hands it over.
+     *
+     * @param payload the payload
+     * @return the request
+     */
+    public RpcRequest withPayload(ByteBuffer payload) {
+        return new RpcRequest(method, callId, timeout, payload, interaction, more);
+    }
+
+    /**
+     * The same request with another {@code more}, as a transport hands a channel over.
+     *
+     * @param more the requests after the payload
+     * @return the request
+     */
+    public RpcRequest withMore(@Nullable Publisher<ByteBuffer> more) {
+        return new RpcRequest(method, callId, timeout, payload, interaction, more);
     }
 }

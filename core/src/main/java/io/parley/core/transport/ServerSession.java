@@ -2,7 +2,7 @@ package io.parley.core.transport;
 
 import java.nio.ByteBuffer;
 
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.Flux;
 
 /**
  * The calls of one connection, on the server. Parley implements it; the transport drives it.
@@ -19,18 +19,24 @@ public interface ServerSession {
      * A transport whose {@code onNext} keeps the reply's bytes beyond that call — to write them
      * later — keeps the payload too, for as long as it keeps the reply.
      *
-     * <p>The returned {@code Mono} emits exactly one buffer, the encoded reply (empty for a call
-     * without a reply), or errors with an {@link io.parley.core.RpcFault} that the transport
-     * sends as the call's fault. It never errors with anything else. Cancelling the subscription
-     * is the client's abortive cancel: the call's {@code testCancel()} turns {@code RPC_S_OK} and
-     * its reply, if one comes, is dropped; the payload stays readable until the handler has
-     * ended the call.
+     * <p>The returned {@code Flux} emits the encoded replies within the transport's demand — for
+     * a request-response exactly one (empty for a call without a reply), for a stream or a
+     * channel any number — then completes, or errors with an {@link io.parley.core.RpcFault}
+     * that the transport sends as the call's fault, after the replies the call accepted before
+     * it. It never errors with anything else. The transport's demand is the client's: over
+     * RSocket, the stream's {@code REQUEST_N}. Cancelling the subscription is the client's
+     * abortive cancel: the call's {@code testCancel()} turns {@code RPC_S_OK} and replies not yet
+     * emitted are dropped; the payload stays readable until the handler has ended the call. A
+     * fire-and-forget's replies and fault reach nobody: the transport subscribes and drops them.
+     *
+     * <p>For a channel, the session subscribes to {@link RpcRequest#more()} once, asks it for
+     * the requests as the handler does, and cancels it when the call ends.
      *
      * @param request the request
      * @param release what gives the payload back to the transport
      * @return the reply
      */
-    Mono<ByteBuffer> handle(RpcRequest request, Runnable release);
+    Flux<ByteBuffer> handle(RpcRequest request, Runnable release);
 
     /**
      * Serves one request whose payload needs no release: a buffer on the Java heap that the
@@ -39,7 +45,7 @@ public interface ServerSession {
      * @param request the request
      * @return the reply, as for {@link #handle(RpcRequest, Runnable)}
      */
-    default Mono<ByteBuffer> handle(RpcRequest request) {
+    default Flux<ByteBuffer> handle(RpcRequest request) {
         return handle(request, () -> { });
     }
 
@@ -53,7 +59,7 @@ public interface ServerSession {
     void cancelGracefully(long callId);
 
     /**
-     * The connection has ended. Every call still in flight is cancelled and its {@code Mono}
+     * The connection has ended. Every call still in flight is cancelled and its {@code Flux}
      * errors with {@code RPC_S_COMM_FAILURE}; later requests are refused the same way.
      */
     void close();

@@ -7,8 +7,8 @@ import io.parley.core.RpcFault;
 
 /**
  * One call's handle on a {@link ClientConnection}: what the client's call state machine does to
- * the transport (start, cancel abortively, cancel gracefully) and, through its {@link Listener},
- * what the transport delivers back (the reply, then the end; or a fault).
+ * the transport (start, ask for replies, cancel abortively, cancel gracefully) and, through its
+ * {@link Listener}, what the transport delivers back (the replies, then the end; or a fault).
  *
  * <p>The handle may be used before the connection exists. A cancel made then is recorded and
  * applied when the connection is there: an abortive cancel means the request is never sent, a
@@ -17,7 +17,7 @@ import io.parley.core.RpcFault;
  *
  * <p>Every method is thread-safe, non-blocking and may be called in any order and more than
  * once; a cancel after the call ended does nothing. The transport signals the listener serially:
- * {@link Listener#onNext} at most once (for a call with a reply), then exactly one of
+ * {@link Listener#onNext} once per reply, never beyond what {@link #request} asked for, then exactly one of
  * {@link Listener#onComplete} or {@link Listener#onFault}, unless the call was cancelled
  * abortively first, after which it may signal nothing more.
  */
@@ -29,6 +29,15 @@ public interface TransportCall {
      * @param listener receives what the server answers
      */
     void start(Listener listener);
+
+    /**
+     * Asks for {@code n} more replies: over RSocket, a stream's {@code REQUEST_N}. Demand asked
+     * for before the request is out goes with it (a {@code REQUEST_STREAM}'s initial demand). A
+     * call with at most one reply asks for {@code Long.MAX_VALUE} before it starts.
+     *
+     * @param n a positive number; {@code Long.MAX_VALUE} for no limit
+     */
+    void request(long n);
 
     /**
      * The abortive cancel: the server is told at once (on RSocket, a CANCEL frame), or the request
@@ -58,6 +67,10 @@ public interface TransportCall {
             }
 
             @Override
+            public void request(long n) {
+            }
+
+            @Override
             public void cancel() {
             }
 
@@ -71,7 +84,7 @@ public interface TransportCall {
     interface Listener {
 
         /**
-         * The reply's bytes.
+         * A reply's bytes: the call's one reply, or the next of a stream's.
          *
          * @param reply the reply's bytes: the client's to keep if its setup says it keeps replies
          *        ({@link ClientSetup#keepsReplies()}), otherwise valid only during this call

@@ -173,6 +173,11 @@ class CallTimersTest {
                     }
 
                     @Override
+                    public void request(long n) {
+                        call.request(n);
+                    }
+
+                    @Override
                     public void cancel() {
                         call.cancel();
                     }

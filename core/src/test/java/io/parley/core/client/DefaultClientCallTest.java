@@ -55,6 +55,11 @@ class DefaultClientCallTest {
                 }
 
                 @Override
+                public void request(long n) {
+                    // a unary call asks for its one reply before it starts
+                }
+
+                @Override
                 public void cancel() {
                     wire.add("cancel " + request.callId());
                 }

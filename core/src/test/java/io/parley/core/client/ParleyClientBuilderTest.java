@@ -51,6 +51,11 @@ class ParleyClientBuilderTest {
                         }
 
                         @Override
+                        public void request(long n) {
+                            // one reply, sent as the call starts
+                        }
+
+                        @Override
                         public void cancel() {
                         }
 

@@ -16,6 +16,7 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.ServerSessionTest.Recorder;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -48,7 +49,7 @@ class RequestReleaseTest {
     }
 
     /** Serves a call whose release is recorded among the transport's signals, in order. */
-    private Mono<ByteBuffer> handle(String method, Recorder transport) {
+    private Flux<ByteBuffer> handle(String method, Recorder transport) {
         return session.handle(new RpcRequest(method, 1, null, JsonCodec.create().encode("x")), () -> {
             releases.incrementAndGet();
             transport.signals.add("released");
@@ -95,14 +96,14 @@ class RequestReleaseTest {
 
         held.remove().abort(5);
 
-        assertThat(transport.signals).containsExactly("onSubscribe", "released", "onError RPC_S_ACCESS_DENIED (5)");
+        assertThat(transport.signals).containsExactly("onSubscribe", "onError RPC_S_ACCESS_DENIED (5)", "released");
     }
 
     @Test
     void refusedCall_releasesBeforeItIsSubscribedTo() {
         Recorder transport = new Recorder(1);
 
-        Mono<ByteBuffer> reply = handle("missing", transport);
+        Flux<ByteBuffer> reply = handle("missing", transport);
         assertThat(releases).hasValue(1);
         reply.subscribe(transport);
 

@@ -199,10 +199,10 @@ class ServerMethodTest {
     }
 
     @Test
-    void toString_showsNameRequestTypeAndBlocking() {
+    void toString_showsNameRequestTypeShapeAndBlocking() {
         ServerMethod<Long, Integer> method = ServerMethod.async("AsyncFunc", Long.class, ASYNC);
 
-        assertThat(method).hasToString("ServerMethod{AsyncFunc(Long)}");
-        assertThat(method.blocking()).hasToString("ServerMethod{AsyncFunc(Long), blocking}");
+        assertThat(method).hasToString("ServerMethod{AsyncFunc(Long), UNARY}");
+        assertThat(method.blocking()).hasToString("ServerMethod{AsyncFunc(Long), UNARY, blocking}");
     }
 }

@@ -21,6 +21,7 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.ServerSessionTest.Recorder;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -97,7 +98,7 @@ class ServerSessionEndsOnceTest {
     void connectionClosedWhileTheTransportSubscribes_replySignalsOnSubscribeFirst_andEndsOnce() {
         for (int i = 0; i < ROUNDS; i++) {
             ServerSession session = transport.openSession();
-            Mono<ByteBuffer> reply = session.handle(request(1));
+            Flux<ByteBuffer> reply = session.handle(request(1));
             Recorder recorder = new Recorder(1);
 
             RaceTestUtils.race(racers, () -> reply.subscribe(recorder), session::close);

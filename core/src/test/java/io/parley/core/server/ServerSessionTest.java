@@ -26,6 +26,7 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
 import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -60,7 +61,7 @@ class ServerSessionTest {
         server.dispose();
     }
 
-    private Mono<ByteBuffer> handleHold(long id) {
+    private Flux<ByteBuffer> handleHold(long id) {
         return session.handle(new RpcRequest("hold", id, null, JsonCodec.create().encode("x")));
     }
 
@@ -178,7 +179,7 @@ class ServerSessionTest {
 
     @Test
     void reply_subscribedTwice_theSecondSubscriberIsRefused_andTheHandlerRunsOnce() {
-        Mono<ByteBuffer> reply = handleHold(1);
+        Flux<ByteBuffer> reply = handleHold(1);
         Recorder first = new Recorder(1);
         Recorder second = new Recorder(1);
         reply.subscribe(first);
