@@ -1,5 +1,6 @@
 package io.parley.spring.internal;
 
+import static io.parley.spring.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
@@ -13,7 +14,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +35,7 @@ import io.parley.core.server.FluxHandler;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
 import io.parley.core.transport.InProcessTransport;
+import io.parley.spring.Await;
 import io.parley.spring.ParleyMethod;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -313,16 +314,6 @@ class ParleyClientProxiesTest {
 
     // ---- streams and one-way calls ---------------------------------------------------------------
 
-    private static <T> T next(Queue<T> queue, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        T next;
-        while ((next = queue.poll()) == null) {
-            assertThat(System.nanoTime()).as("not within %s: %s", TIMEOUT, what).isLessThan(deadline);
-            LockSupport.parkNanos(50_000);
-        }
-        return next;
-    }
-
     @Test
     void fluxMethod_callsAServerStream_withOrWithoutARequest() {
         StepVerifier.create(streams.letters("abc")).expectNext("a", "b", "c").expectComplete().verify(TIMEOUT);
@@ -405,11 +396,7 @@ class ParleyClientProxiesTest {
         try {
             ParleyClientProxies.create(Streams.class, nowhere).record("lost");
 
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!output.getAll().contains("One-way call to 'record' was not sent")) {
-                assertThat(System.nanoTime()).as("the log of the unsent call").isLessThan(deadline);
-                LockSupport.parkNanos(50_000);
-            }
+            Await.until("the log of the unsent call", () -> output.getAll().contains("One-way call to 'record' was not sent"));
             assertThat(output.getAll()).contains(RpcStatus.SERVER_UNAVAILABLE.name());
         }
         finally {

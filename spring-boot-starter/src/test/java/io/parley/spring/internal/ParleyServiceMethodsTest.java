@@ -1,5 +1,6 @@
 package io.parley.spring.internal;
 
+import static io.parley.spring.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
@@ -12,7 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -483,16 +483,6 @@ class ParleyServiceMethodsTest {
         Map<String, ServerMethod<?, ?>> methods = new LinkedHashMap<>();
         ParleyServiceMethods.of(bean, ParleyServiceMethods.userClass(bean)).forEach(m -> methods.put(m.name(), m));
         return methods;
-    }
-
-    private static <T> T next(Queue<T> queue, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        T next;
-        while ((next = queue.poll()) == null) {
-            assertThat(System.nanoTime()).as("not within %s: %s", TIMEOUT, what).isLessThan(deadline);
-            LockSupport.parkNanos(50_000);
-        }
-        return next;
     }
 
     @Test

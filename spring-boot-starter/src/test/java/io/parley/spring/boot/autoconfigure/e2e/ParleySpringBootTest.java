@@ -1,5 +1,6 @@
 package io.parley.spring.boot.autoconfigure.e2e;
 
+import static io.parley.spring.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -273,16 +274,6 @@ class ParleySpringBootTest {
         StepVerifier.create(this.client.placeEachAsUnary(new Order("tea", 1)))
             .expectErrorSatisfies((error) -> assertThat(((RpcFault) error).status()).isEqualTo(RpcStatus.INVALID_ASYNC_CALL))
             .verify(TIMEOUT);
-    }
-
-    private static <T> T next(Queue<T> queue, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        T next;
-        while ((next = queue.poll()) == null) {
-            assertThat(System.nanoTime()).as("not within %s: %s", TIMEOUT, what).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
-        return next;
     }
 
     private RequiredSearch timer(String name, String method, String status) {
