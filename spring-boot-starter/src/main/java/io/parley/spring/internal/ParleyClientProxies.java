@@ -13,15 +13,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
 import io.parley.core.client.CallOptions;
 import io.parley.core.client.ClientCall;
+import io.parley.core.client.ClientStream;
 import io.parley.core.server.AsyncCall;
 import io.parley.spring.ParleyMethod;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -33,16 +38,25 @@ import reactor.core.publisher.Mono;
  * orders.find(id).subscribe(...);
  * }</pre>
  *
- * <p>A {@code Mono} method returns {@code client.call(...)} itself: lazy, and disposing its
- * subscription cancels the call abortively. Its reply type is the {@code Mono}'s type argument,
- * generics included ({@code Mono<List<Order>>}); without a {@code CallOptions} argument the
- * client's default options apply. A {@code ClientCall<R>} method needs a reply type that is a
- * plain class, since {@code client.start(...)} takes a {@code Class}.
+ * <p>A {@code Mono} or {@code Flux} method returns the client's own {@code Mono} or {@code Flux}:
+ * lazy, and disposing its subscription cancels the call abortively. Its reply or item type is the
+ * type argument, generics included ({@code Mono<List<Order>>}, {@code Flux<List<Order>>}); without
+ * a {@code CallOptions} argument the client's default options apply. {@code ParleyClient} takes a
+ * generic item type for a stream only with options, so a stream method whose type is generic must
+ * take a {@code CallOptions} parameter. A {@code ClientCall<R>} or {@code ClientStream<R>} method
+ * needs a reply type that is a plain class, since {@code client.start(...)} and
+ * {@code client.startStream(...)} take a {@code Class}. A {@code void} method is one-way: it sends
+ * and returns; since nobody waits for it, a request that could not be sent is logged.
  */
 public final class ParleyClientProxies {
 
     static final String SUPPORTED_SHAPES = "supported: Mono<R> m(), Mono<R> m(Q), Mono<R> m(CallOptions), "
-            + "Mono<R> m(Q, CallOptions), and the same returning ClientCall<R>; Mono<Void> for no reply";
+            + "Mono<R> m(Q, CallOptions), and the same returning ClientCall<R>; Mono<Void> for no reply; "
+            + "Flux<R> m(Q) and ClientStream<R> m(Q) (server stream, also without Q), Mono<R> m(Flux<Q>) (client stream), "
+            + "Flux<R> m(Flux<Q>) (channel), each with an optional last CallOptions parameter and Publisher<Q> "
+            + "serving for Flux<Q>; void m(Q) and void m() (one-way, no CallOptions)";
+
+    private static final Log logger = LogFactory.getLog(ParleyClientProxies.class);
 
     private ParleyClientProxies() {
     }
@@ -104,14 +118,28 @@ public final class ParleyClientProxies {
         if (requestCount > 1) {
             throw unsupported(iface, method, "it takes " + requestCount + " request parameters (expected: at most one)");
         }
-        if (requestCount == 1 && (parameters[0] == CallOptions.class || parameters[0] == AsyncCall.class)) {
+        if (requestCount == 1 && (parameters[0] == CallOptions.class || AsyncCall.class.isAssignableFrom(parameters[0]))) {
             throw unsupported(iface, method, "its request parameter is a " + parameters[0].getSimpleName());
+        }
+        boolean requests = requestCount == 1 && (parameters[0] == Flux.class || parameters[0] == Publisher.class);
+        if (requestCount == 1 && !requests && Publisher.class.isAssignableFrom(parameters[0])) {
+            throw unsupported(iface, method, "its request parameter is a " + parameters[0].getSimpleName()
+                    + " (expected: Flux<Q> or Publisher<Q> for a stream of requests, or Q for one request)");
         }
         int optionsIndex = withOptions ? count - 1 : -1;
         boolean withRequest = requestCount == 1;
         ResolvableType returnType = ResolvableType.forMethodReturnType(method, iface);
         Class<?> returnClass = method.getReturnType();
         ResolvableType replyType = returnType.getGeneric(0);
+        if (returnClass == Mono.class && requests) {
+            Type reply = streamType(iface, method, replyType, withOptions);
+            return (client, args) -> {
+                CallOptions options = options(args, optionsIndex);
+                return reply instanceof Class<?> c && options == null
+                        ? client.clientStream(name, requests(args), c)
+                        : client.clientStream(name, requests(args), reply, streamOptions(name, options));
+            };
+        }
         if (returnClass == Mono.class) {
             Type reply = toType(replyType);
             return (client, args) -> {
@@ -120,19 +148,90 @@ public final class ParleyClientProxies {
                         : client.call(name, request(args, withRequest), reply, options);
             };
         }
-        if (returnClass == ClientCall.class) {
+        if (returnClass == Flux.class) {
+            Type item = streamType(iface, method, replyType, withOptions);
+            if (requests) {
+                return (client, args) -> {
+                    CallOptions options = options(args, optionsIndex);
+                    return item instanceof Class<?> c && options == null ? client.channel(name, requests(args), c)
+                            : client.channel(name, requests(args), item, streamOptions(name, options));
+                };
+            }
+            return (client, args) -> {
+                CallOptions options = options(args, optionsIndex);
+                return item instanceof Class<?> c && options == null ? client.stream(name, request(args, withRequest), c)
+                        : client.stream(name, request(args, withRequest), item, streamOptions(name, options));
+            };
+        }
+        if (requests) {
+            throw unsupported(iface, method, "it takes a stream of requests but returns " + returnClass.getSimpleName()
+                    + " (expected: Mono for a client stream, Flux for a channel)");
+        }
+        if (returnClass == ClientCall.class || returnClass == ClientStream.class) {
             if (replyType.hasGenerics()) {
-                throw unsupported(iface, method, "ClientCall<R> needs a reply type R that is a plain class, not "
-                        + replyType + " (a Mono<R> method takes any reply type)");
+                throw unsupported(iface, method, returnClass.getSimpleName() + "<R> needs a reply type R that is a plain class, not "
+                        + replyType + " (a " + (returnClass == ClientCall.class ? "Mono" : "Flux") + "<R> method takes any reply type)");
             }
             Class<?> replyClass = replyType.resolve(Object.class);
+            if (returnClass == ClientStream.class) {
+                return (client, args) -> {
+                    CallOptions options = options(args, optionsIndex);
+                    return options == null ? client.startStream(name, request(args, withRequest), replyClass)
+                            : client.startStream(name, request(args, withRequest), replyClass, options);
+                };
+            }
             return (client, args) -> {
                 CallOptions options = options(args, optionsIndex);
                 return options == null ? client.start(name, request(args, withRequest), replyClass)
                         : client.start(name, request(args, withRequest), replyClass, options);
             };
         }
-        throw unsupported(iface, method, "it returns " + returnClass.getSimpleName() + " (expected: Mono or ClientCall)");
+        if (returnClass == void.class) {
+            if (withOptions) {
+                throw unsupported(iface, method, "a one-way (void) method takes no CallOptions: nothing comes back to time or cancel");
+            }
+            return (client, args) -> {
+                send(client, name, request(args, withRequest));
+                return null;
+            };
+        }
+        throw unsupported(iface, method, "it returns " + returnClass.getSimpleName()
+                + " (expected: Mono, Flux, ClientCall, ClientStream or void)");
+    }
+
+    /** Fire and forget: nobody waits for the call, so a request that could not be sent is logged. */
+    private static void send(io.parley.core.client.ParleyClient client, String name, @Nullable Object request) {
+        client.send(name, request).subscribe(null, error -> logger.warn("One-way call to '" + name + "' was not sent: " + error));
+    }
+
+    /**
+     * The item (or reply) type of a stream. {@code ParleyClient} takes a generic one only with
+     * options, so a method whose type is generic must take a {@code CallOptions} parameter.
+     */
+    private static Type streamType(Class<?> iface, Method method, ResolvableType type, boolean withOptions) {
+        Type resolved = toType(type);
+        if (!(resolved instanceof Class<?>) && !withOptions) {
+            throw unsupported(iface, method, "a stream whose type " + resolved.getTypeName() + " is generic needs a CallOptions "
+                    + "parameter, since ParleyClient takes a generic type only with options (pass CallOptions.DEFAULT for none)");
+        }
+        return resolved;
+    }
+
+    /** The options of a stream whose type is generic, which cannot fall back on the client's defaults. */
+    private static CallOptions streamOptions(String name, @Nullable CallOptions options) {
+        if (options == null) {
+            throw new NullPointerException("options of '" + name + "': null (expected: CallOptions, CallOptions.DEFAULT for none,"
+                    + " as a stream of a generic type cannot take the client's default options)");
+        }
+        return options;
+    }
+
+    private static Publisher<?> requests(Object @Nullable [] args) {
+        Object requests = args != null ? args[0] : null;
+        if (requests == null) {
+            throw new NullPointerException("requests: null (expected: a Publisher, Flux.empty() for none)");
+        }
+        return (Publisher<?>) requests;
     }
 
     private static @Nullable Object request(Object @Nullable [] args, boolean withRequest) {

@@ -19,14 +19,19 @@ import org.reactivestreams.Publisher;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 import io.parley.core.server.AsyncCall;
+import io.parley.core.server.FluxHandler;
 import io.parley.core.server.ServerMethod;
+import io.parley.core.server.ServerStream;
+import io.parley.core.server.StreamHandler;
 import io.parley.spring.ParleyMethod;
 import io.parley.spring.ParleyService;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,13 +48,21 @@ import reactor.core.publisher.Mono;
  * {@code List<Order>} parameter receives a list of whatever the codec makes of each element
  * (maps, for JSON), because {@link ServerMethod} takes a {@code Class}; wrap such a list in a
  * request class of its own. A primitive request parameter is decoded to its wrapper type; a call
- * that carries no request then fails with {@code RPC_S_CALL_FAILED}.
+ * that carries no request then fails with {@code RPC_S_CALL_FAILED}. Each request of a
+ * {@code Flux<Q>} parameter is decoded to {@code Q}, read from the type argument (resolved against
+ * the bean's class, so a type variable bound by a subclass works), with the same erasure.
+ *
+ * <p>The shape of the call follows from the signature: a {@code Flux} return makes a server stream,
+ * a {@code Flux} parameter a client stream ({@code Mono} return) or a channel ({@code Flux} return,
+ * or {@code void} with a {@link ServerStream}), and {@code void} without a handle a one-way call.
  */
 public final class ParleyServiceMethods {
 
     static final String SUPPORTED_SHAPES = "supported: Mono<R> m(Q), Mono<R> m(Q, AsyncCall<R>), "
             + "void m(Q, AsyncCall<R>), R m(Q) (blocking, run on boundedElastic), "
-            + "and each of these without the request parameter Q";
+            + "Flux<R> m(Q), Flux<R> m(Q, ServerStream<R>), void m(Q, ServerStream<R>) (server streams), "
+            + "void m(Q) (one-way, blocking), and each of these without the request parameter Q; "
+            + "Mono<R> m(Flux<Q>) (client stream), Flux<R> m(Flux<Q>) and void m(Flux<Q>, ServerStream<R>) (channels)";
 
     private ParleyServiceMethods() {
     }
@@ -91,7 +104,7 @@ public final class ParleyServiceMethods {
         checkNoDuplicates(new LinkedHashMap<>(), null, userClass);
         List<ServerMethod<?, ?>> methods = new ArrayList<>();
         for (Map.Entry<Method, ParleyMethod> entry : annotatedMethods(userClass)) {
-            methods.add(serverMethod(bean, entry.getKey(), name(entry.getKey(), entry.getValue())));
+            methods.add(serverMethod(bean, userClass, entry.getKey(), name(entry.getKey(), entry.getValue())));
         }
         return methods;
     }
@@ -138,46 +151,130 @@ public final class ParleyServiceMethods {
     }
 
     @SuppressWarnings("unchecked")
-    private static ServerMethod<?, ?> serverMethod(Object bean, Method method, String name) {
+    private static ServerMethod<?, ?> serverMethod(Object bean, Class<?> userClass, Method method, String name) {
         if (Modifier.isStatic(method.getModifiers())) {
             throw unsupported(method, "it is static");
         }
         Class<?>[] parameters = method.getParameterTypes();
         int count = parameters.length;
-        boolean withCall = count > 0 && parameters[count - 1] == AsyncCall.class;
+        Class<?> handle = count > 0 && isHandle(parameters[count - 1]) ? parameters[count - 1] : null;
+        boolean withCall = handle != null;
+        boolean withStream = handle == ServerStream.class;
         int requestCount = withCall ? count - 1 : count;
         if (requestCount > 1) {
             throw unsupported(method, "it takes " + requestCount + " request parameters (expected: at most one)");
         }
-        if (requestCount == 1 && parameters[0] == AsyncCall.class) {
-            throw unsupported(method, "it takes two AsyncCall parameters");
+        if (requestCount == 1 && isHandle(parameters[0])) {
+            throw unsupported(method, "it takes two call handles, " + parameters[0].getSimpleName() + " and "
+                    + parameters[1].getSimpleName() + " (expected: at most one, after the request)");
+        }
+        boolean requests = requestCount == 1 && parameters[0] == Flux.class;
+        if (requestCount == 1 && !requests && Publisher.class.isAssignableFrom(parameters[0])) {
+            throw unsupported(method, "its request parameter is a " + parameters[0].getSimpleName()
+                    + " (expected: Flux<Q> for a stream of requests, or Q for one request)");
         }
         Class<Object> requestType = (Class<Object>) (requestCount == 0 ? Void.class
-                : ClassUtils.resolvePrimitiveIfNecessary(parameters[0]));
+                : requests ? elementType(method, userClass) : ClassUtils.resolvePrimitiveIfNecessary(parameters[0]));
         Class<?> returnType = method.getReturnType();
         Method invocable = invocable(bean, method);
         Handler handler = requestCount == 0
                 ? (request, call) -> invoke(bean, invocable, withCall ? new Object[] { call } : new Object[0])
                 : (request, call) -> invoke(bean, invocable, withCall ? new Object[] { request, call } : new Object[] { request });
         if (returnType == Mono.class) {
+            if (withStream) {
+                throw unsupported(method, "it takes a ServerStream but returns Mono (expected: Flux or void)");
+            }
+            if (requests) {
+                if (withCall) {
+                    throw unsupported(method, "a client stream is not given its AsyncCall (expected: Mono<R> m(Flux<Q>))");
+                }
+                return ServerMethod.<Object, Object>clientStream(name, requestType, flux -> {
+                    try {
+                        return (Mono<?>) handler.handle(flux, null);
+                    }
+                    catch (Exception e) {
+                        // This handler shape cannot throw; the error aborts the call all the same.
+                        return Mono.error(e);
+                    }
+                });
+            }
             return ServerMethod.<Object, Object>mono(name, requestType, (request, call) -> (Mono<?>) handler.handle(request, call));
         }
-        if (returnType == void.class) {
-            if (!withCall) {
-                throw unsupported(method, "it returns void without an AsyncCall parameter to complete");
+        if (returnType == Flux.class) {
+            if (requests) {
+                if (withCall) {
+                    throw unsupported(method, "a channel returning Flux is not given its " + handle.getSimpleName()
+                            + " (expected: Flux<R> m(Flux<Q>), or void m(Flux<Q>, ServerStream<R>) to hold the stream)");
+                }
+                return ServerMethod.<Object, Object>channel(name, requestType, flux -> {
+                    try {
+                        return (Flux<?>) handler.handle(flux, null);
+                    }
+                    catch (Exception e) {
+                        return Flux.error(e);
+                    }
+                });
             }
-            return ServerMethod.<Object, Object>async(name, requestType, handler::handle);
+            return ServerMethod.<Object, Object>flux(name, requestType,
+                    (FluxHandler<Object, Object>) (request, stream) -> (Flux<?>) handler.handle(request, stream));
+        }
+        if (returnType == void.class) {
+            return voidMethod(method, name, requestType, requests, handle, handler);
         }
         if (withCall) {
-            throw unsupported(method, "it takes an AsyncCall but returns " + returnType.getSimpleName()
-                    + " (expected: void or Mono)");
+            throw unsupported(method, "it takes " + (withStream ? "a ServerStream" : "an AsyncCall") + " but returns "
+                    + returnType.getSimpleName() + " (expected: " + (withStream ? "void or Flux" : "void, Mono or Flux") + ")");
+        }
+        if (requests) {
+            throw unsupported(method, "it takes a Flux of requests but returns " + returnType.getSimpleName()
+                    + " (expected: Mono for a client stream, Flux for a channel)");
         }
         if (Publisher.class.isAssignableFrom(returnType) || CompletionStage.class.isAssignableFrom(returnType)
                 || Future.class.isAssignableFrom(returnType)) {
-            throw unsupported(method, "it returns " + returnType.getSimpleName() + " (expected: Mono, void or a plain value)");
+            throw unsupported(method, "it returns " + returnType.getSimpleName()
+                    + " (expected: Mono, Flux, void or a plain value)");
         }
         return ServerMethod.<Object, Object>mono(name, requestType,
                 (request, call) -> Mono.fromCallable(() -> handler.handle(request, call))).blocking();
+    }
+
+    /** A method returning void: seed-style with a handle, else one-way. */
+    @SuppressWarnings("unchecked")
+    private static ServerMethod<?, ?> voidMethod(Method method, String name, Class<Object> requestType, boolean requests,
+            @Nullable Class<?> handle, Handler handler) {
+        if (handle == ServerStream.class) {
+            return requests
+                    ? ServerMethod.<Object, Object>channel(name, requestType,
+                            (StreamHandler<Flux<Object>, Object>) (flux, stream) -> handler.handle(flux, stream))
+                    : ServerMethod.<Object, Object>stream(name, requestType, (request, stream) -> handler.handle(request, stream));
+        }
+        if (requests) {
+            throw unsupported(method, handle != null
+                    ? "a Flux of requests with an AsyncCall has no reply to complete it with (expected: Mono<R> m(Flux<Q>) "
+                            + "for a client stream, or void m(Flux<Q>, ServerStream<R>) for a channel)"
+                    : "it returns void for a Flux of requests (expected: Mono<R> for a client stream, Flux<R> for a channel; "
+                            + "a one-way method takes one request)");
+        }
+        if (handle != null) {
+            return ServerMethod.<Object, Object>async(name, requestType, handler::handle);
+        }
+        // A plain method, as one returning a value is: it may block, so it runs off the event loop.
+        return ServerMethod.<Object>oneWay(name, requestType,
+                request -> Mono.fromCallable(() -> handler.handle(request, null)).then()).blocking();
+    }
+
+    private static boolean isHandle(Class<?> parameter) {
+        return parameter == AsyncCall.class || parameter == ServerStream.class;
+    }
+
+    /** The {@code Q} of a {@code Flux<Q>} request parameter, type variables resolved against the bean's class. */
+    private static Class<?> elementType(Method method, Class<?> userClass) {
+        ResolvableType element = ResolvableType.forMethodParameter(method, 0, userClass).getGeneric(0);
+        Class<?> resolved = element.resolve();
+        if (resolved == null) {
+            throw unsupported(method, "its Flux parameter names no element type (expected: Flux<Q>)");
+        }
+        return resolved;
     }
 
     /** The method to invoke on the bean itself: for a JDK proxy, the interface's. */
@@ -217,6 +314,7 @@ public final class ParleyServiceMethods {
 
     @FunctionalInterface
     private interface Handler {
-        @Nullable Object handle(@Nullable Object request, AsyncCall<Object> call) throws Exception;
+        /** Invokes the method; {@code call} is the call's handle, or {@code null} for a shape the method is not given one. */
+        @Nullable Object handle(@Nullable Object request, @Nullable AsyncCall<Object> call) throws Exception;
     }
 }

@@ -1,11 +1,15 @@
 package io.parley.spring.internal;
 
+import static io.parley.spring.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,13 +18,24 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.reactivestreams.Publisher;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.CallOptions;
+import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientCall;
+import io.parley.core.client.ClientStream;
+import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
+import io.parley.core.server.FluxHandler;
 import io.parley.core.server.ServerMethod;
+import io.parley.core.server.ServerStream;
+import io.parley.core.transport.InProcessTransport;
+import io.parley.spring.Await;
 import io.parley.spring.ParleyMethod;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -71,6 +86,49 @@ class ParleyClientProxiesTest {
         }
     }
 
+    /** Every stream shape, and one-way calls. */
+    public interface Streams {
+
+        Flux<String> letters(String word);
+
+        Flux<Integer> ticks();
+
+        Flux<List<Item>> batches(Integer count, CallOptions options);
+
+        @ParleyMethod("timeoutSeenStream")
+        Flux<String> timeoutSeenStream(CallOptions options);
+
+        Flux<String> endless(String text);
+
+        ClientStream<String> progress(String job);
+
+        Mono<Integer> sum(Flux<Integer> numbers);
+
+        @ParleyMethod("sum")
+        Mono<Integer> sumOf(Publisher<Integer> numbers, CallOptions options);
+
+        @ParleyMethod("collect")
+        Mono<List<Item>> collect(Flux<Item> items, CallOptions options);
+
+        Flux<String> shout(Flux<String> words);
+
+        @ParleyMethod("shout")
+        Flux<String> shoutAll(Publisher<String> words);
+
+        Flux<List<Item>> pairs(Flux<Item> items, CallOptions options);
+
+        void record(String event);
+
+        void ping();
+
+        @ParleyMethod("echo")
+        Flux<String> echoAsAStream(String text);
+    }
+
+    private final Queue<String> received = new ConcurrentLinkedQueue<>();
+    private final Queue<RpcStatus> cancelSeen = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger endlessCalls = new AtomicInteger();
+    private Streams streams;
     private final AtomicInteger holds = new AtomicInteger();
     private final AtomicReference<AsyncCall<String>> held = new AtomicReference<>();
     private final CountDownLatch holding = new CountDownLatch(1);
@@ -91,8 +149,29 @@ class ParleyClientProxiesTest {
             held.set(call);
             holding.countDown();
         }));
+        methods.add(ServerMethod.flux("letters", String.class, word -> Flux.fromArray(word.split(""))));
+        methods.add(ServerMethod.flux("ticks", Void.class, none -> Flux.range(1, 3)));
+        methods.add(ServerMethod.flux("batches", Integer.class, count -> Flux.range(0, count).map(i -> itemList(i + 1))));
+        methods.add(ServerMethod.flux("timeoutSeenStream", Void.class,
+                (FluxHandler<Void, String>) (none, stream) -> Flux.just(String.valueOf(stream.timeout()))));
+        methods.add(ServerMethod.flux("endless", String.class, (FluxHandler<String, String>) (text, stream) -> {
+            endlessCalls.incrementAndGet();
+            stream.cancelled().subscribe(null, null, () -> cancelSeen.add(stream.testCancel()));
+            return Flux.just(text).concatWith(Flux.never());
+        }));
+        methods.add(ServerMethod.stream("progress", String.class, (String job, ServerStream<String> stream) -> {
+            stream.next(job + " started");
+            stream.cancelled().subscribe(null, null, () -> stream.complete(job + " stopped"));
+        }));
+        methods.add(ServerMethod.clientStream("sum", Integer.class, numbers -> numbers.reduce(0, Integer::sum)));
+        methods.add(ServerMethod.clientStream("collect", Item.class, items -> items.collectList()));
+        methods.add(ServerMethod.channel("shout", String.class, words -> words.map(String::toUpperCase)));
+        methods.add(ServerMethod.channel("pairs", Item.class, items -> items.buffer(2)));
+        methods.add(ServerMethod.oneWay("record", String.class, event -> Mono.fromRunnable(() -> received.add(event))));
+        methods.add(ServerMethod.oneWay("ping", Void.class, none -> Mono.fromRunnable(() -> received.add("ping"))));
         parley = InProcessParley.serve(methods);
         api = ParleyClientProxies.create(Api.class, parley.client);
+        streams = ParleyClientProxies.create(Streams.class, parley.client);
     }
 
     @AfterEach
@@ -233,10 +312,182 @@ class ParleyClientProxiesTest {
         assertThat(api.toString()).contains(Api.class.getName()).contains(parley.client.toString());
     }
 
+    // ---- streams and one-way calls ---------------------------------------------------------------
+
+    @Test
+    void fluxMethod_callsAServerStream_withOrWithoutARequest() {
+        StepVerifier.create(streams.letters("abc")).expectNext("a", "b", "c").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(streams.ticks()).expectNext(1, 2, 3).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void genericItemType_ofAStream_isDecodedWithItsTypeArguments() {
+        StepVerifier.create(streams.batches(2, CallOptions.DEFAULT))
+                .assertNext(batch -> assertThat(batch).containsExactly(new Item("item-0", 0)))
+                .assertNext(batch -> assertThat(batch).containsExactly(new Item("item-0", 0), new Item("item-1", 1)))
+                .expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void callOptionsParameter_ofAStream_reachesTheServer() {
+        StepVerifier.create(streams.timeoutSeenStream(CallOptions.timeout(Duration.ofSeconds(30))))
+                .expectNext("PT30S").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(streams.timeoutSeenStream(null)).expectNext("null").expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void fluxIsLazy_andDisposingItsSubscription_cancelsTheStreamOnTheServer() {
+        Flux<String> items = streams.endless("first");
+        assertThat(endlessCalls.get()).isZero();
+
+        Queue<String> received = new ConcurrentLinkedQueue<>();
+        Disposable subscription = items.subscribe(received::add, error -> { });
+        assertThat(next(received, "the first item")).isEqualTo("first");
+        assertThat(endlessCalls.get()).isEqualTo(1);
+
+        subscription.dispose();
+
+        assertThat(next(cancelSeen, "the server's testCancel()")).isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void clientStreamMethod_returnsTheHandle_whoseGracefulCancelTheServerAnswers() {
+        ClientStream<String> job = streams.progress("job");
+
+        StepVerifier.create(job.items())
+                .expectNext("job started")
+                .then(() -> assertThat(job.cancel(CancelMode.GRACEFUL)).isEqualTo(RpcStatus.OK))
+                .expectNext("job stopped")
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(job.complete()).isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void monoMethodOfAFluxOrAPublisher_callsAClientStream() {
+        StepVerifier.create(streams.sum(Flux.just(1, 2, 3))).expectNext(6).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(streams.sumOf(Flux.just(4, 5), CallOptions.DEFAULT)).expectNext(9).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(streams.collect(Flux.just(new Item("a", 1), new Item("b", 2)), CallOptions.DEFAULT))
+                .expectNext(List.of(new Item("a", 1), new Item("b", 2))).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void fluxMethodOfAFluxOrAPublisher_callsAChannel() {
+        StepVerifier.create(streams.shout(Flux.just("a", "b"))).expectNext("A", "B").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(streams.shoutAll(Flux.just("c"))).expectNext("C").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(streams.pairs(Flux.just(new Item("a", 1), new Item("b", 2), new Item("c", 3)), CallOptions.DEFAULT))
+                .expectNext(List.of(new Item("a", 1), new Item("b", 2)), List.of(new Item("c", 3)))
+                .expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void voidMethod_makesAOneWayCall_andReturnsAtOnce() {
+        streams.record("event");
+        streams.ping();
+
+        assertThat(List.of(next(received, "the one-way request"), next(received, "the one-way call without a request")))
+                .containsExactlyInAnyOrder("event", "ping");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void oneWayCallThatCannotBeSent_isLogged_notThrown(CapturedOutput output) {
+        ParleyClient nowhere = ParleyClient.builder().transport(InProcessTransport.client("no-such-server")).build();
+        try {
+            ParleyClientProxies.create(Streams.class, nowhere).record("lost");
+
+            Await.until("the log of the unsent call", () -> output.getAll().contains("One-way call to 'record' was not sent"));
+            assertThat(output.getAll()).contains(RpcStatus.SERVER_UNAVAILABLE.name());
+        }
+        finally {
+            nowhere.dispose();
+        }
+    }
+
+    @Test
+    void streamMethodForAUnaryServerMethod_endsWithInvalidAsyncCall() {
+        StepVerifier.create(streams.echoAsAStream("x"))
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.INVALID_ASYNC_CALL))
+                .verify(TIMEOUT);
+    }
+
+    public interface GenericStreamWithoutOptions {
+        Flux<List<Item>> batches(Integer count);
+    }
+
+    public interface GenericClientStreamWithoutOptions {
+        Mono<List<Item>> collect(Flux<Item> items);
+    }
+
+    @Test
+    void streamOfAGenericTypeWithoutCallOptions_isRefused_sinceTheClientTakesSuchATypeOnlyWithOptions() {
+        assertUnsupported(GenericStreamWithoutOptions.class, "GenericStreamWithoutOptions.batches(Integer)",
+                "is generic needs a CallOptions parameter");
+        assertUnsupported(GenericClientStreamWithoutOptions.class, "GenericClientStreamWithoutOptions.collect(Flux)",
+                "is generic needs a CallOptions parameter");
+    }
+
+    @Test
+    void streamOfAGenericType_givenNullOptions_throws() {
+        assertThatNullPointerException().isThrownBy(() -> streams.batches(1, null))
+                .withMessageContaining("options of 'batches': null");
+    }
+
+    @Test
+    void nullStreamOfRequests_throws() {
+        assertThatNullPointerException().isThrownBy(() -> streams.sum(null)).withMessageContaining("requests: null");
+    }
+
     // ---- shapes that cannot be called ------------------------------------------------------------
 
-    public interface FluxReturn {
-        Flux<String> many(String text);
+    public interface OneWayWithOptions {
+        void record(String event, CallOptions options);
+    }
+
+    public interface GenericClientStream {
+        ClientStream<List<Item>> batches(Integer count);
+    }
+
+    public interface StreamOfRequestsToAHandle {
+        ClientCall<Integer> sum(Flux<Integer> numbers);
+    }
+
+    public interface StreamOfRequestsOneWay {
+        void record(Flux<String> events);
+    }
+
+    public interface MonoRequest {
+        Mono<String> echo(Mono<String> text);
+    }
+
+    public interface ServerStreamRequest {
+        Mono<String> echo(ServerStream<String> text);
+    }
+
+    @Test
+    void oneWayMethodWithCallOptions_isRefused() {
+        assertUnsupported(OneWayWithOptions.class, "OneWayWithOptions.record(String, CallOptions)",
+                "a one-way (void) method takes no CallOptions");
+    }
+
+    @Test
+    void clientStreamOfAGenericType_isRefused_pointingToFlux() {
+        assertUnsupported(GenericClientStream.class, "GenericClientStream.batches(Integer)", "a Flux<R> method takes any reply type");
+    }
+
+    @Test
+    void streamOfRequests_withAReturnOtherThanMonoOrFlux_isRefused() {
+        assertUnsupported(StreamOfRequestsToAHandle.class, "StreamOfRequestsToAHandle.sum(Flux)",
+                "it takes a stream of requests but returns ClientCall");
+        assertUnsupported(StreamOfRequestsOneWay.class, "StreamOfRequestsOneWay.record(Flux)",
+                "it takes a stream of requests but returns void");
+    }
+
+    @Test
+    void monoOrHandleAsTheRequest_isRefused() {
+        assertUnsupported(MonoRequest.class, "MonoRequest.echo(Mono)", "its request parameter is a Mono");
+        assertUnsupported(ServerStreamRequest.class, "ServerStreamRequest.echo(ServerStream)",
+                "its request parameter is a ServerStream");
     }
 
     public interface TwoRequests {
@@ -262,12 +513,7 @@ class ParleyClientProxiesTest {
         assertThatIllegalStateException().isThrownBy(() -> ParleyClientProxies.create(iface, parley.client))
                 .withMessageContaining("@ParleyClient method " + method)
                 .withMessageContaining(why)
-                .withMessageContaining("supported: Mono<R> m(), Mono<R> m(Q), Mono<R> m(CallOptions), Mono<R> m(Q, CallOptions)");
-    }
-
-    @Test
-    void fluxReturn_isRefused_namingTheMethod() {
-        assertUnsupported(FluxReturn.class, "FluxReturn.many(String)", "it returns Flux");
+                .withMessageContaining(ParleyClientProxies.SUPPORTED_SHAPES);
     }
 
     @Test

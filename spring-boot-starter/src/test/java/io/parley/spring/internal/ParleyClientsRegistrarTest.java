@@ -151,7 +151,7 @@ class ParleyClientsRegistrarTest {
             assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("@ParleyClient method Broken.many(String)")
-                    .hasMessageContaining("it returns Flux");
+                    .hasMessageContaining("it returns List");
         });
     }
 

@@ -1,5 +1,6 @@
 package io.parley.spring.internal;
 
+import static io.parley.spring.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
@@ -7,6 +8,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,10 +20,14 @@ import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import io.parley.core.CallShape;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import io.parley.core.client.CancelMode;
+import io.parley.core.client.ClientStream;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ServerMethod;
+import io.parley.core.server.ServerStream;
 import io.parley.spring.ParleyMethod;
 import io.parley.spring.ParleyService;
 import reactor.core.Disposable;
@@ -359,14 +366,275 @@ class ParleyServiceMethodsTest {
                         .withMessageContaining("MoreOrders.countOrders(String) of bean 'moreOrders'"));
     }
 
-    // ---- signatures that cannot be served ---------------------------------------------------------
+    // ---- streams and one-way calls ---------------------------------------------------------------
 
-    static class FluxReturn {
+    public record Item(String name, int count) {
+    }
+
+    /** Every stream shape, and the one-way shape, @ParleyMethod serves. */
+    static class Streams {
+
+        final Queue<String> received = new ConcurrentLinkedQueue<>();
+        final Queue<RpcStatus> cancelSeen = new ConcurrentLinkedQueue<>();
+
         @ParleyMethod
-        Flux<String> many(String text) {
-            return Flux.just(text);
+        Flux<String> letters(String word) {
+            return Flux.fromArray(word.split(""));
+        }
+
+        @ParleyMethod("ticks")
+        Flux<Integer> noRequest() {
+            return Flux.range(1, 3);
+        }
+
+        @ParleyMethod
+        Flux<String> withStream(String text, ServerStream<String> stream) {
+            return Flux.just(stream.method() + ":" + text, String.valueOf(stream.testCancel().value()));
+        }
+
+        @ParleyMethod
+        Flux<String> streamOnly(ServerStream<String> stream) {
+            return Flux.just(stream.method());
+        }
+
+        @ParleyMethod
+        void countdown(Integer from, ServerStream<Integer> stream) {
+            for (int i = from; i > 0; i--) {
+                stream.next(i);
+            }
+            stream.complete(0);
+        }
+
+        /** Reports what testCancel() says when the client cancels, and ends a graceful cancel with a last item. */
+        @ParleyMethod
+        void progress(String job, ServerStream<String> stream) {
+            stream.next(job + " started");
+            stream.cancelled().subscribe(null, null, () -> {
+                cancelSeen.add(stream.testCancel());
+                stream.complete(job + " stopped");
+            });
+        }
+
+        @ParleyMethod
+        Flux<String> endless(String text, ServerStream<String> stream) {
+            stream.cancelled().subscribe(null, null, () -> cancelSeen.add(stream.testCancel()));
+            return Flux.just(text).concatWith(Flux.never());
+        }
+
+        @ParleyMethod
+        Flux<String> failAfterTwo(String text) {
+            return Flux.just("a", "b").concatWith(Flux.error(new RpcFault(FAULT, "mid-stream")));
+        }
+
+        @ParleyMethod
+        void abortAfterOne(Integer faultCode, ServerStream<Integer> stream) {
+            stream.next(1);
+            stream.abort(faultCode);
+        }
+
+        @ParleyMethod
+        Mono<Integer> sum(Flux<Integer> numbers) {
+            return numbers.reduce(0, Integer::sum);
+        }
+
+        @ParleyMethod
+        Mono<Integer> totalCount(Flux<Item> items) {
+            return items.map(Item::count).reduce(0, Integer::sum);
+        }
+
+        @ParleyMethod
+        Flux<String> shout(Flux<String> words) {
+            return words.map(String::toUpperCase);
+        }
+
+        @ParleyMethod
+        Flux<String> channelThrows(Flux<String> words) {
+            throw new RpcFault(FAULT, "thrown by a channel method");
+        }
+
+        @ParleyMethod
+        void echoEach(Flux<String> words, ServerStream<String> stream) {
+            words.subscribe(word -> stream.next(word + "!"), error -> stream.abort(RpcStatus.CALL_FAILED.value()),
+                    () -> stream.complete());
+        }
+
+        @ParleyMethod
+        void record(String event) {
+            received.add(event + " on " + Thread.currentThread().getName());
+        }
+
+        @ParleyMethod
+        void ping() {
+            received.add("ping");
         }
     }
+
+    abstract static class Counter<T> {
+        @ParleyMethod
+        Mono<Long> count(Flux<T> items) {
+            return items.count();
+        }
+    }
+
+    static class ItemCounter extends Counter<Item> {
+    }
+
+    private static Map<String, ServerMethod<?, ?>> byName(Object bean) {
+        Map<String, ServerMethod<?, ?>> methods = new LinkedHashMap<>();
+        ParleyServiceMethods.of(bean, ParleyServiceMethods.userClass(bean)).forEach(m -> methods.put(m.name(), m));
+        return methods;
+    }
+
+    @Test
+    void everyShape_isReadFromTheSignature() {
+        Map<String, ServerMethod<?, ?>> methods = byName(new Streams());
+
+        assertThat(methods).hasEntrySatisfying("letters", m -> assertThat(m.shape()).isEqualTo(CallShape.SERVER_STREAM))
+                .hasEntrySatisfying("ticks", m -> assertThat(m.shape()).isEqualTo(CallShape.SERVER_STREAM))
+                .hasEntrySatisfying("withStream", m -> assertThat(m.shape()).isEqualTo(CallShape.SERVER_STREAM))
+                .hasEntrySatisfying("countdown", m -> assertThat(m.shape()).isEqualTo(CallShape.SERVER_STREAM))
+                .hasEntrySatisfying("sum", m -> assertThat(m.shape()).isEqualTo(CallShape.CLIENT_STREAM))
+                .hasEntrySatisfying("shout", m -> assertThat(m.shape()).isEqualTo(CallShape.BIDI_STREAM))
+                .hasEntrySatisfying("echoEach", m -> assertThat(m.shape()).isEqualTo(CallShape.BIDI_STREAM))
+                .hasEntrySatisfying("record", m -> assertThat(m.shape()).isEqualTo(CallShape.ONE_WAY))
+                .hasEntrySatisfying("ping", m -> assertThat(m.shape()).isEqualTo(CallShape.ONE_WAY));
+        assertThat(byName(new Shapes()).values()).extracting(ServerMethod::shape).containsOnly(CallShape.UNARY);
+    }
+
+    @Test
+    void requestTypeOfAFluxParameter_isItsTypeArgument_resolvedAgainstTheBeansClass() {
+        Map<String, ServerMethod<?, ?>> methods = byName(new Streams());
+
+        assertThat(methods.get("sum").requestType()).isEqualTo(Integer.class);
+        assertThat(methods.get("totalCount").requestType()).isEqualTo(Item.class);
+        assertThat(methods.get("shout").requestType()).isEqualTo(String.class);
+        assertThat(methods.get("ticks").requestType()).isEqualTo(Void.class);
+        assertThat(byName(new ItemCounter()).get("count").requestType()).isEqualTo(Item.class);
+    }
+
+    @Test
+    void onlyOneWayMethods_amongTheStreamShapes_areMarkedBlocking() {
+        assertThat(byName(new Streams()).values()).filteredOn(ServerMethod::isBlocking).extracting(ServerMethod::name)
+                .containsExactlyInAnyOrder("record", "ping");
+    }
+
+    @Test
+    void fluxMethod_isAServerStream_ofItsItems() {
+        InProcessParley p = serve(new Streams());
+
+        StepVerifier.create(p.client.stream("letters", "abc", String.class))
+                .expectNext("a", "b", "c").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.stream("ticks", null, Integer.class))
+                .expectNext(1, 2, 3).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void fluxMethodWithServerStream_isGivenTheStream() {
+        InProcessParley p = serve(new Streams());
+
+        StepVerifier.create(p.client.stream("withStream", "x", String.class))
+                .expectNext("withStream:x", String.valueOf(RpcStatus.CALL_IN_PROGRESS.value())).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.stream("streamOnly", null, String.class))
+                .expectNext("streamOnly").expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void seedStyleStream_sendsItsItems_andCompletesWithALastOne() {
+        StepVerifier.create(serve(new Streams()).client.stream("countdown", 3, Integer.class))
+                .expectNext(3, 2, 1, 0).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void seedStyleStream_gracefulCancel_isAnsweredWithTheServersLastItem() {
+        Streams streams = new Streams();
+        ClientStream<String> job = serve(streams).client.startStream("progress", "job", String.class);
+
+        StepVerifier.create(job.items())
+                .expectNext("job started")
+                .then(() -> assertThat(job.cancel(CancelMode.GRACEFUL)).isEqualTo(RpcStatus.OK))
+                .expectNext("job stopped")
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(next(streams.cancelSeen, "the server's testCancel()")).isEqualTo(RpcStatus.OK);
+        assertThat(job.complete()).isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void fluxMethod_seesTestCancelTurnOk_whenTheClientDisposes() {
+        Streams streams = new Streams();
+        Queue<String> items = new ConcurrentLinkedQueue<>();
+        Disposable subscription = serve(streams).client.stream("endless", "first", String.class)
+                .subscribe(items::add, error -> { });
+        assertThat(next(items, "the first item")).isEqualTo("first");
+
+        subscription.dispose();
+
+        assertThat(next(streams.cancelSeen, "the server's testCancel()")).isEqualTo(RpcStatus.OK);
+    }
+
+    @Test
+    void faultCodeInTheMiddleOfAStream_reachesTheClientAfterTheItemsBeforeIt() {
+        InProcessParley p = serve(new Streams());
+
+        StepVerifier.create(p.client.stream("failAfterTwo", "x", String.class))
+                .expectNext("a", "b")
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).faultCode()).isEqualTo(FAULT))
+                .verify(TIMEOUT);
+        StepVerifier.create(p.client.stream("abortAfterOne", 5, Integer.class))
+                .expectNext(1)
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.ACCESS_DENIED))
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void monoMethodOfAFlux_isAClientStream() {
+        InProcessParley p = serve(new Streams());
+
+        StepVerifier.create(p.client.clientStream("sum", Flux.just(1, 2, 3), Integer.class))
+                .expectNext(6).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.clientStream("totalCount", Flux.just(new Item("a", 2), new Item("b", 5)), Integer.class))
+                .expectNext(7).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void fluxMethodOfAFlux_isAChannel_inEitherStyle() {
+        InProcessParley p = serve(new Streams());
+
+        StepVerifier.create(p.client.channel("shout", Flux.just("a", "b"), String.class))
+                .expectNext("A", "B").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.channel("echoEach", Flux.just("a", "b"), String.class))
+                .expectNext("a!", "b!").expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void faultCodeThrownByAChannelMethod_reachesTheClientUnchanged() {
+        StepVerifier.create(serve(new Streams()).client.channel("channelThrows", Flux.just("a"), String.class))
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).faultCode()).isEqualTo(FAULT))
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void voidMethodWithoutAHandle_isOneWay_andRunsOnBoundedElastic() {
+        Streams streams = new Streams();
+        InProcessParley p = serve(streams);
+
+        StepVerifier.create(p.client.send("record", "event")).expectComplete().verify(TIMEOUT);
+        assertThat(next(streams.received, "the one-way request")).startsWith("event on boundedElastic-");
+        StepVerifier.create(p.client.send("ping", null)).expectComplete().verify(TIMEOUT);
+        assertThat(next(streams.received, "the one-way call without a request")).isEqualTo("ping");
+    }
+
+    @Test
+    void callInAnotherShape_endsWithInvalidAsyncCall() {
+        InProcessParley p = serve(new Streams());
+
+        assertThat(faultOf(p.client.call("letters", "abc", String.class)).status()).isEqualTo(RpcStatus.INVALID_ASYNC_CALL);
+        StepVerifier.create(p.client.stream("sum", 1, Integer.class))
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.INVALID_ASYNC_CALL))
+                .verify(TIMEOUT);
+    }
+
+    // ---- signatures that cannot be served ---------------------------------------------------------
 
     static class TwoRequests {
         @ParleyMethod
@@ -379,12 +647,6 @@ class ParleyServiceMethodsTest {
         @ParleyMethod
         String plain(String text, AsyncCall<String> call) {
             return text;
-        }
-    }
-
-    static class VoidWithoutCall {
-        @ParleyMethod
-        void fire(String text) {
         }
     }
 
@@ -402,16 +664,79 @@ class ParleyServiceMethodsTest {
         }
     }
 
+    static class ClientStreamWithCall {
+        @ParleyMethod
+        Mono<Integer> sum(Flux<Integer> numbers, AsyncCall<Integer> call) {
+            return numbers.reduce(0, Integer::sum);
+        }
+    }
+
+    static class FluxChannelWithStream {
+        @ParleyMethod
+        Flux<String> shout(Flux<String> words, ServerStream<String> stream) {
+            return words;
+        }
+    }
+
+    static class VoidForAFluxOfRequests {
+        @ParleyMethod
+        void swallow(Flux<String> words) {
+        }
+    }
+
+    static class VoidForAFluxOfRequestsWithCall {
+        @ParleyMethod
+        void swallow(Flux<String> words, AsyncCall<String> call) {
+        }
+    }
+
+    static class PlainReturnForAFluxOfRequests {
+        @ParleyMethod
+        String first(Flux<String> words) {
+            return "";
+        }
+    }
+
+    static class MonoRequest {
+        @ParleyMethod
+        Mono<String> await(Mono<String> text) {
+            return text;
+        }
+    }
+
+    static class MonoWithServerStream {
+        @ParleyMethod
+        Mono<String> once(String text, ServerStream<String> stream) {
+            return Mono.just(text);
+        }
+    }
+
+    static class PlainWithServerStream {
+        @ParleyMethod
+        String once(String text, ServerStream<String> stream) {
+            return text;
+        }
+    }
+
+    static class RawFlux {
+        @ParleyMethod
+        @SuppressWarnings("rawtypes")
+        Mono<String> count(Flux words) {
+            return Mono.just("");
+        }
+    }
+
+    static class TwoHandles {
+        @ParleyMethod
+        void both(AsyncCall<String> call, ServerStream<String> stream) {
+        }
+    }
+
     private static void assertUnsupported(Object bean, String method, String why) {
         assertThatIllegalStateException().isThrownBy(() -> ParleyServiceMethods.of(bean, bean.getClass()))
                 .withMessageContaining(method)
                 .withMessageContaining(why)
-                .withMessageContaining("supported: Mono<R> m(Q), Mono<R> m(Q, AsyncCall<R>), void m(Q, AsyncCall<R>), R m(Q)");
-    }
-
-    @Test
-    void fluxReturn_isRefused_namingTheMethod() {
-        assertUnsupported(new FluxReturn(), "FluxReturn.many(String)", "it returns Flux");
+                .withMessageContaining(ParleyServiceMethods.SUPPORTED_SHAPES);
     }
 
     @Test
@@ -426,11 +751,6 @@ class ParleyServiceMethodsTest {
     }
 
     @Test
-    void voidWithoutAsyncCall_isRefused_namingTheMethod() {
-        assertUnsupported(new VoidWithoutCall(), "VoidWithoutCall.fire(String)", "returns void without an AsyncCall");
-    }
-
-    @Test
     void staticMethod_isRefused_namingTheMethod() {
         assertUnsupported(new StaticMethod(), "StaticMethod.shared(String)", "it is static");
     }
@@ -438,6 +758,55 @@ class ParleyServiceMethodsTest {
     @Test
     void futureReturn_isRefused_ratherThanEncodingTheFuture() {
         assertUnsupported(new FutureReturn(), "FutureReturn.later(String)", "it returns CompletableFuture");
+    }
+
+    @Test
+    void clientStreamTakingAnAsyncCall_isRefused() {
+        assertUnsupported(new ClientStreamWithCall(), "ClientStreamWithCall.sum(Flux, AsyncCall)",
+                "a client stream is not given its AsyncCall (expected: Mono<R> m(Flux<Q>))");
+    }
+
+    @Test
+    void fluxChannelTakingAServerStream_isRefused_pointingToTheSeedStyleChannel() {
+        assertUnsupported(new FluxChannelWithStream(), "FluxChannelWithStream.shout(Flux, ServerStream)",
+                "void m(Flux<Q>, ServerStream<R>) to hold the stream");
+    }
+
+    @Test
+    void voidForAFluxOfRequests_isRefused_withOrWithoutAnAsyncCall() {
+        assertUnsupported(new VoidForAFluxOfRequests(), "VoidForAFluxOfRequests.swallow(Flux)",
+                "it returns void for a Flux of requests");
+        assertUnsupported(new VoidForAFluxOfRequestsWithCall(), "VoidForAFluxOfRequestsWithCall.swallow(Flux, AsyncCall)",
+                "a Flux of requests with an AsyncCall has no reply to complete it with");
+    }
+
+    @Test
+    void plainReturnForAFluxOfRequests_isRefused() {
+        assertUnsupported(new PlainReturnForAFluxOfRequests(), "PlainReturnForAFluxOfRequests.first(Flux)",
+                "it takes a Flux of requests but returns String (expected: Mono for a client stream, Flux for a channel)");
+    }
+
+    @Test
+    void monoRequestParameter_isRefused() {
+        assertUnsupported(new MonoRequest(), "MonoRequest.await(Mono)", "its request parameter is a Mono");
+    }
+
+    @Test
+    void serverStreamWithAMonoOrPlainReturn_isRefused() {
+        assertUnsupported(new MonoWithServerStream(), "MonoWithServerStream.once(String, ServerStream)",
+                "it takes a ServerStream but returns Mono (expected: Flux or void)");
+        assertUnsupported(new PlainWithServerStream(), "PlainWithServerStream.once(String, ServerStream)",
+                "it takes a ServerStream but returns String (expected: void or Flux)");
+    }
+
+    @Test
+    void rawFluxParameter_isRefused_forWantOfAnElementType() {
+        assertUnsupported(new RawFlux(), "RawFlux.count(Flux)", "its Flux parameter names no element type");
+    }
+
+    @Test
+    void twoCallHandles_areRefused() {
+        assertUnsupported(new TwoHandles(), "TwoHandles.both(AsyncCall, ServerStream)", "it takes two call handles");
     }
 
     // ---- one name, one method --------------------------------------------------------------------

@@ -1,8 +1,11 @@
 package io.parley.spring.boot.autoconfigure.e2e;
 
+import static io.parley.spring.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,15 +20,18 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.CallOptions;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientCall;
+import io.parley.core.client.ClientStream;
 import io.parley.spring.boot.autoconfigure.ParleyHealthIndicator;
 import io.parley.spring.boot.autoconfigure.ParleyServerBootstrap;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /**
  * A real server on a random port, a {@code @ParleyClient} injected: every method shape called,
- * faults and both cancels observed end to end, and the metrics read back from the registry.
+ * streams and one-way calls included, faults and both cancels observed end to end, and the
+ * metrics read back from the registry.
  */
 @SpringBootTest(classes = ShapesApplication.class, webEnvironment = WebEnvironment.NONE,
         properties = { "parley.server.port=0", "parley.server.address=127.0.0.1" })
@@ -157,6 +163,117 @@ class ParleySpringBootTest {
         assertThat(this.service.heldAsync.get().complete("late")).isEqualTo(RpcStatus.CALL_CANCELLED);
 
         assertThat(this.meters.get("parley.server.replies.dropped").functionCounter().count()).isEqualTo(before + 1);
+    }
+
+    // ---- streams and one-way calls ---------------------------------------------------------------
+
+    @Test
+    void serverStream_sendsEachItem_andIsObservedWithItsStatus() {
+        StepVerifier.create(this.client.placeEach(new Order("tea", 3)))
+            .assertNext((receipt) -> assertThat(receipt.quantity()).isEqualTo(1))
+            .assertNext((receipt) -> assertThat(receipt.quantity()).isEqualTo(2))
+            .assertNext((receipt) -> assertThat(receipt.quantity()).isEqualTo(3))
+            .expectComplete()
+            .verify(TIMEOUT);
+        assertThat(timer("parley.client.calls", "placeEach", "RPC_S_OK").timer().count()).isPositive();
+        awaitTimer("parley.server.calls", "placeEach", "RPC_S_OK");
+    }
+
+    @Test
+    void serverStreamOfAGenericItemType_isDecodedWithItsTypeArguments() {
+        StepVerifier.create(this.client.placeInPairs(new Order("cake", 3), CallOptions.DEFAULT))
+            .assertNext((pair) -> assertThat(pair).extracting(Receipt::quantity).containsExactly(1, 2))
+            .assertNext((pair) -> assertThat(pair).extracting(Receipt::quantity).containsExactly(3))
+            .expectComplete()
+            .verify(TIMEOUT);
+    }
+
+    @Test
+    void clientStream_sendsEveryRequest_andCompletesWithOneReply() {
+        StepVerifier.create(this.client.placeTotal(Flux.just(new Order("tea", 2), new Order("cake", 3))))
+            .assertNext((receipt) -> assertThat(receipt).extracting(Receipt::item, Receipt::quantity).containsExactly("total", 5))
+            .expectComplete()
+            .verify(TIMEOUT);
+        assertThat(timer("parley.client.calls", "placeTotal", "RPC_S_OK").timer().count()).isPositive();
+        awaitTimer("parley.server.calls", "placeTotal", "RPC_S_OK");
+    }
+
+    @Test
+    void channel_answersEachRequest() {
+        StepVerifier.create(this.client.placeAll(Flux.just(new Order("tea", 2), new Order("cake", 3))))
+            .assertNext((receipt) -> assertThat(receipt).extracting(Receipt::item, Receipt::quantity).containsExactly("tea", 2))
+            .assertNext((receipt) -> assertThat(receipt).extracting(Receipt::item, Receipt::quantity).containsExactly("cake", 3))
+            .expectComplete()
+            .verify(TIMEOUT);
+        awaitTimer("parley.server.calls", "placeAll", "RPC_S_OK");
+    }
+
+    @Test
+    void oneWayCall_reachesTheServer_whichRunsItOffTheEventLoop() {
+        this.client.record(new Order("journal", 7));
+
+        Receipt recorded = next(this.service.recorded, "the one-way request");
+        assertThat(recorded).extracting(Receipt::item, Receipt::quantity).containsExactly("journal", 7);
+        assertThat(recorded.thread()).startsWith("boundedElastic-");
+        awaitTimer("parley.server.calls", "record", "RPC_S_OK");
+        // The client's observation ends once the request is sent: RPC_S_OK says sent, not run.
+        awaitTimer("parley.client.calls", "record", "RPC_S_OK");
+    }
+
+    @Test
+    void seedStyleStream_gracefulCancelThroughTheHandle_isAnsweredWithTheServersLastItem() {
+        ClientStream<String> job = this.client.progress("report");
+
+        StepVerifier.create(job.items())
+            .expectNext("report started")
+            .then(() -> assertThat(job.cancel(CancelMode.GRACEFUL)).isEqualTo(RpcStatus.OK))
+            .expectNext("report stopped")
+            .expectComplete()
+            .verify(TIMEOUT);
+        assertThat(next(this.service.progressCancelSeen, "the server's testCancel()")).isEqualTo(RpcStatus.OK);
+        assertThat(job.status()).isEqualTo(RpcStatus.OK);
+        assertThat(job.received()).isEqualTo(2);
+        assertThat(job.complete()).isEqualTo(RpcStatus.OK);
+        awaitTimer("parley.server.calls", "progress", "RPC_S_OK");
+    }
+
+    @Test
+    void abortiveCancel_byDisposingAStream_reachesTheServersTestCancel_andIsCounted() {
+        Queue<String> items = new ConcurrentLinkedQueue<>();
+        Disposable stream = this.client.watch("prices").subscribe(items::add);
+        assertThat(next(items, "the first item")).isEqualTo("prices watched");
+        awaitInFlight(1);
+        assertThat(this.health.health(true).getDetails()).containsEntry("activeCalls", 1);
+
+        stream.dispose();
+
+        assertThat(next(this.service.watchCancelSeen, "the server's testCancel()")).isEqualTo(RpcStatus.OK);
+        awaitInFlight(0);
+        assertThat(timer("parley.client.calls", "watch", "RPC_S_CALL_CANCELLED").timer().count()).isPositive();
+        awaitTimer("parley.server.calls", "watch", "RPC_S_CALL_CANCELLED");
+    }
+
+    @Test
+    void faultCodeInTheMiddleOfAStream_reachesTheClientsFluxAfterTheItemsBeforeIt() {
+        StepVerifier.create(this.client.countThenFail(RpcStatus.ACCESS_DENIED.value()))
+            .expectNext(1, 2)
+            .expectErrorSatisfies((error) -> assertThat(((RpcFault) error).status()).isEqualTo(RpcStatus.ACCESS_DENIED))
+            .verify(TIMEOUT);
+        StepVerifier.create(this.client.countThenAbort(0xFFFFFFFF))
+            .expectNext(1, 2)
+            .expectErrorSatisfies((error) -> assertThat(((RpcFault) error).faultCode()).isEqualTo(0xFFFFFFFF))
+            .verify(TIMEOUT);
+        assertThat(timer("parley.client.calls", "countThenFail", "RPC_S_ACCESS_DENIED").timer().count()).isPositive();
+        awaitTimer("parley.server.calls", "countThenFail", "RPC_S_ACCESS_DENIED");
+        assertThat(timer("parley.client.calls", "countThenAbort", "APPLICATION").timer().count()).isPositive();
+        awaitTimer("parley.server.calls", "countThenAbort", "APPLICATION");
+    }
+
+    @Test
+    void callInAnotherShapeThanServed_endsWithInvalidAsyncCall() {
+        StepVerifier.create(this.client.placeEachAsUnary(new Order("tea", 1)))
+            .expectErrorSatisfies((error) -> assertThat(((RpcFault) error).status()).isEqualTo(RpcStatus.INVALID_ASYNC_CALL))
+            .verify(TIMEOUT);
     }
 
     private RequiredSearch timer(String name, String method, String status) {

@@ -1,10 +1,11 @@
 package io.parley.spring.internal.scan.broken;
 
+import java.util.List;
+
 import io.parley.spring.ParleyClient;
-import reactor.core.publisher.Flux;
 
 @ParleyClient
 public interface Broken {
 
-    Flux<String> many(String text);
+    List<String> many(String text);
 }
