@@ -37,4 +37,8 @@ final class SpringInterop {
             return new Reply("Hello, " + greeting.name(), greeting.name().length());
         }
     }
+
+    /** A stream's request: send so many items, then abort with the code, read as unsigned 32-bit. */
+    record AbortAfter(int items, long code) {
+    }
 }
