@@ -110,6 +110,7 @@ class SpringRequesterStreamInteropTest {
                         .map(i -> new Reply(greeting.name(), i))
                         .doOnCancel(fluxCancels::incrementAndGet)))
                 .method(ServerMethod.channel("greetEach", Greeting.class, greetings -> greetings.map(Reply::to)))
+                .method(ServerMethod.channel("ignoreRequests", Greeting.class, greetings -> Flux.just(new Reply("ignored", 0))))
                 .method(ServerMethod.channel("countRequests", Greeting.class, greetings -> greetings.count().flux()))
                 .method(ServerMethod.channel("channelHold", Greeting.class, (Flux<Greeting> greetings, ServerStream<Reply> stream) -> {
                     Queue<Object> read = new ConcurrentLinkedQueue<>();
@@ -442,6 +443,38 @@ class SpringRequesterStreamInteropTest {
         channel.stream().cancelled().block(TIMEOUT);
         assertThat(channel.stream().testCancel()).isEqualTo(RpcStatus.OK);
         assertThat(channel.stream().next(new Reply("dropped", 0))).isEqualTo(RpcStatus.CALL_CANCELLED);
+        await("the server forgets the channel", () -> server.activeCalls() == 0);
+    }
+
+    @Test
+    void channelHandlerThatNeverReadsTheRequests_endsTheCall_andSpringsRequestsAreCancelled() {
+        AtomicInteger requestCancels = new AtomicInteger();
+        Flux<Greeting> endlessRequests = Flux.just(new Greeting("Ada")).concatWith(Flux.never());
+
+        StepVerifier.create(requester.route("ignoreRequests")
+                        .data(endlessRequests.doOnCancel(requestCancels::incrementAndGet), Greeting.class)
+                        .retrieveFlux(Reply.class))
+                .expectNext(new Reply("ignored", 0))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        await("Spring's requests cancelled", () -> requestCancels.get() == 1);
+        await("the server forgets the channel", () -> server.activeCalls() == 0);
+    }
+
+    @Test
+    void springSendsARequestThatDoesNotDecode_midChannel_getsBadStubDataAfterTheItemsBefore_andTheConnectionStaysUp() {
+        // Spring's CharSequenceEncoder sends each String's bytes as they are.
+        StepVerifier.create(requester.route("greetEach").data(Flux.just("{\"name\":\"Ada\"}", "not json"), String.class)
+                        .retrieveFlux(Reply.class))
+                .expectNext(new Reply("Hello, Ada", 3))
+                .expectErrorSatisfies(error -> {
+                    assertThat(error).isInstanceOf(ApplicationErrorException.class);
+                    assertThat(error.getMessage()).startsWith("RPC_X_BAD_STUB_DATA (1783): a request of 'greetEach' could not be decoded");
+                })
+                .verify(TIMEOUT);
+        assertThat(requester.route("greet").data(new Greeting("Ada")).retrieveMono(Reply.class).block(TIMEOUT))
+                .isEqualTo(new Reply("Hello, Ada", 3));
         await("the server forgets the channel", () -> server.activeCalls() == 0);
     }
 

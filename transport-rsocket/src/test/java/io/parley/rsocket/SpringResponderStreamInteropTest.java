@@ -167,6 +167,16 @@ class SpringResponderStreamInteropTest {
         assertThat(stream.complete()).isEqualTo(RpcStatus.CALL_FAILED);
     }
 
+    @Test
+    void springItemsThatDoNotDecodeToTheItemType_endTheParleyStreamWithBadStubData_andCancelSpringsFlux() {
+        // One item asked for at a time: see parleyStreamHandle_cancelsAbortively_... for why not all.
+        StepVerifier.create(client.stream("endless", new Greeting("Ada"), Integer.class), 1)
+                .expectErrorSatisfies(error -> assertThat(((RpcFault) error).status()).isEqualTo(RpcStatus.BAD_STUB_DATA))
+                .verify(TIMEOUT);
+
+        await("the controller's Flux cancelled", () -> controller.cancels.get() == 1);
+    }
+
     // ---- cancels from the Parley client ---------------------------------------------------------
 
     @Test
@@ -297,6 +307,19 @@ class SpringResponderStreamInteropTest {
         await("the controller's Flux cancelled", () -> controller.cancels.get() == 1);
     }
 
+    @Test
+    void springMethodEndsBeforeReadingEveryRequest_theParleyChannelsRequestsAreCancelled() {
+        AtomicInteger requestCancels = new AtomicInteger();
+        Flux<Greeting> endlessRequests = Flux.just(new Greeting("Ada")).concatWith(Flux.never());
+
+        StepVerifier.create(client.channel("firstOnly", endlessRequests.doOnCancel(requestCancels::incrementAndGet), Reply.class))
+                .expectNext(new Reply("Hello, Ada", 3))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        await("the client's requests cancelled", () -> requestCancels.get() == 1);
+    }
+
     // ---- client.clientStream: REQUEST_CHANNEL to a method taking Flux, returning Mono ------------
 
     @Test
@@ -387,6 +410,11 @@ class SpringResponderStreamInteropTest {
         @MessageMapping("greetEach")
         Flux<Reply> greetEach(Flux<Greeting> greetings) {
             return greetings.map(Reply::to);
+        }
+
+        @MessageMapping("firstOnly")
+        Mono<Reply> firstOnly(Flux<Greeting> greetings) {
+            return greetings.next().map(Reply::to);
         }
 
         @MessageMapping("countRequests")
