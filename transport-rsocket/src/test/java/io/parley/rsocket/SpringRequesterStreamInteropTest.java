@@ -1,9 +1,10 @@
 package io.parley.rsocket;
 
 import static io.parley.rsocket.SpringInterop.TIMEOUT;
+import static io.parley.rsocket.SpringInterop.assertForeignReading;
+import static io.parley.rsocket.SpringInterop.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,10 +13,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.messaging.rsocket.RSocketRequester;
-import org.springframework.util.MimeTypeUtils;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
@@ -60,9 +56,6 @@ class SpringRequesterStreamInteropTest {
      */
     private static final Duration MANY_TIMEOUT = TIMEOUT.multipliedBy(3);
 
-    /** How a client that knows nothing of Parley reads a fault's name and code from the ERROR frame's text. */
-    private static final Pattern FOREIGN_FAULT_TEXT = Pattern.compile("^(\\S+) \\((\\d+)\\)(?:: (.*))?$", Pattern.DOTALL);
-
     /** Streams that reached "streamHold" or "fluxHold". Lock-free: handlers add to it on event loops. */
     private final Queue<ServerStream<Reply>> heldStreams = new ConcurrentLinkedQueue<>();
     /** Channels that reached "channelHold": what the handler has read of the requests, and its stream. */
@@ -81,6 +74,13 @@ class SpringRequesterStreamInteropTest {
     private RSocketRequester requester;
 
     private record HeldChannel(Queue<Object> requests, ServerStream<Reply> stream) {
+    }
+
+    /**
+     * A channel Spring opened to "channelHold": Spring's requests, to emit; the items Spring
+     * received, replayed; its subscription, to dispose; and the server's side.
+     */
+    private record OpenChannel(Sinks.Many<Greeting> requests, Flux<Reply> items, Disposable subscription, HeldChannel server) {
     }
 
     @BeforeEach
@@ -125,18 +125,13 @@ class SpringRequesterStreamInteropTest {
                 .transport(RSocketServerTransport.tcp("127.0.0.1", 0))
                 .bindNow();
         resources.add(server);
-        requester = RSocketRequester.builder()
-                .rsocketStrategies(SpringInterop.strategies())
-                .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
-                .tcp("127.0.0.1", RSocketFixture.port(server));
+        requester = SpringInterop.requester(RSocketFixture.port(server));
         resources.add(requester);
     }
 
     @AfterEach
     void dispose() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).dispose();
-        }
+        SpringInterop.disposeAll(resources);
     }
 
     // ---- server streams: REQUEST_STREAM ------------------------------------------------------------
@@ -346,24 +341,19 @@ class SpringRequesterStreamInteropTest {
 
     @Test
     void springFluxRequest_toASeedChannel_requestsArriveAsSpringSendsThem_andItemsAsTheServerSendsThem() {
-        Sinks.Many<Greeting> greetings = Sinks.many().unicast().onBackpressureBuffer();
-        Sinks.Many<Reply> items = Sinks.many().replay().all();
-        resources.add(requester.route("channelHold").data(greetings.asFlux(), Greeting.class).retrieveFlux(Reply.class)
-                .subscribe(items::tryEmitNext, items::tryEmitError, items::tryEmitComplete));
-        // Spring sends REQUEST_CHANNEL with its first element.
-        greetings.tryEmitNext(new Greeting("Ada"));
-        HeldChannel channel = CallTestSupport.next(heldChannels, "a channel reaching the server");
+        OpenChannel open = openChannel(new AtomicInteger());
+        HeldChannel channel = open.server();
 
         await("the first request", () -> channel.requests().contains(new Greeting("Ada")));
-        greetings.tryEmitNext(new Greeting("Grace"));
+        open.requests().tryEmitNext(new Greeting("Grace"));
         await("the second request", () -> channel.requests().contains(new Greeting("Grace")));
         assertThat(channel.stream().next(new Reply("got two", 2))).isEqualTo(RpcStatus.OK);
-        greetings.tryEmitComplete();
+        open.requests().tryEmitComplete();
         await("Spring's end of its requests", () -> channel.requests().contains("<complete>"));
         assertThat(channel.stream().testCancel()).as("the end of the requests is no cancel").isEqualTo(RpcStatus.CALL_IN_PROGRESS);
         assertThat(channel.stream().complete(new Reply("done", 0))).isEqualTo(RpcStatus.OK);
 
-        StepVerifier.create(items.asFlux())
+        StepVerifier.create(open.items())
                 .expectNext(new Reply("got two", 2), new Reply("done", 0))
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -372,15 +362,11 @@ class SpringRequesterStreamInteropTest {
 
     @Test
     void springDisposesAChannel_theSeedHandlersTestCancelTurnsOk() {
-        Sinks.Many<Greeting> greetings = Sinks.many().unicast().onBackpressureBuffer();
-        Disposable subscription = requester.route("channelHold").data(greetings.asFlux(), Greeting.class).retrieveFlux(Reply.class)
-                .subscribe(item -> { }, error -> { });
-        resources.add(subscription);
-        greetings.tryEmitNext(new Greeting("Ada"));
-        HeldChannel channel = CallTestSupport.next(heldChannels, "a channel reaching the server");
+        OpenChannel open = openChannel(new AtomicInteger());
+        HeldChannel channel = open.server();
         assertThat(channel.stream().testCancel()).isEqualTo(RpcStatus.CALL_IN_PROGRESS);
 
-        subscription.dispose();
+        open.subscription().dispose();
 
         channel.stream().cancelled().block(TIMEOUT);
         assertThat(channel.stream().testCancel()).isEqualTo(RpcStatus.OK);
@@ -390,17 +376,13 @@ class SpringRequesterStreamInteropTest {
 
     @Test
     void springFluxRequest_toAChannelTheServerAbortsMidStream_readsTheFault() {
-        Sinks.Many<Greeting> greetings = Sinks.many().unicast().onBackpressureBuffer();
-        Sinks.Many<Reply> items = Sinks.many().replay().all();
-        resources.add(requester.route("channelHold").data(greetings.asFlux(), Greeting.class).retrieveFlux(Reply.class)
-                .subscribe(items::tryEmitNext, items::tryEmitError, items::tryEmitComplete));
-        greetings.tryEmitNext(new Greeting("Ada"));
-        HeldChannel channel = CallTestSupport.next(heldChannels, "a channel reaching the server");
+        OpenChannel open = openChannel(new AtomicInteger());
+        HeldChannel channel = open.server();
 
         channel.stream().next(new Reply("one", 1));
         assertThat(channel.stream().abort(0x8007_0005)).isEqualTo(RpcStatus.OK);
 
-        StepVerifier.create(items.asFlux())
+        StepVerifier.create(open.items())
                 .expectNext(new Reply("one", 1))
                 .expectErrorSatisfies(error -> {
                     assertThat(error).isInstanceOf(ApplicationErrorException.class);
@@ -412,32 +394,23 @@ class SpringRequesterStreamInteropTest {
     @Test
     void seedChannelCompletesWhileSpringStillSends_springsRequestsAreCancelled_andTheServerForgetsTheCall() {
         AtomicInteger requestCancels = new AtomicInteger();
-        Sinks.Many<Greeting> greetings = Sinks.many().unicast().onBackpressureBuffer();
-        Sinks.Many<Reply> items = Sinks.many().replay().all();
-        resources.add(requester.route("channelHold")
-                .data(greetings.asFlux().doOnCancel(requestCancels::incrementAndGet), Greeting.class)
-                .retrieveFlux(Reply.class)
-                .subscribe(items::tryEmitNext, items::tryEmitError, items::tryEmitComplete));
-        greetings.tryEmitNext(new Greeting("Ada"));
-        HeldChannel channel = CallTestSupport.next(heldChannels, "a channel reaching the server");
+        OpenChannel open = openChannel(requestCancels);
+        HeldChannel channel = open.server();
 
         assertThat(channel.stream().complete(new Reply("enough", 0))).isEqualTo(RpcStatus.OK);
 
-        StepVerifier.create(items.asFlux()).expectNext(new Reply("enough", 0)).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(open.items()).expectNext(new Reply("enough", 0)).expectComplete().verify(TIMEOUT);
         await("Spring's requests cancelled", () -> requestCancels.get() == 1);
         await("the server forgets the channel", () -> server.activeCalls() == 0);
     }
 
     @Test
     void springRequestsErrorMidChannel_theSeedHandlerReadsAnError_andItsCallIsCancelled() {
-        Sinks.Many<Greeting> greetings = Sinks.many().unicast().onBackpressureBuffer();
-        resources.add(requester.route("channelHold").data(greetings.asFlux(), Greeting.class).retrieveFlux(Reply.class)
-                .subscribe(item -> { }, error -> { }));
-        greetings.tryEmitNext(new Greeting("Ada"));
-        HeldChannel channel = CallTestSupport.next(heldChannels, "a channel reaching the server");
+        OpenChannel open = openChannel(new AtomicInteger());
+        HeldChannel channel = open.server();
         await("the first request", () -> channel.requests().contains(new Greeting("Ada")));
 
-        greetings.tryEmitError(new IllegalStateException("the requester's own failure"));
+        open.requests().tryEmitError(new IllegalStateException("the requester's own failure"));
 
         await("an error among the requests read", () -> channel.requests().stream().anyMatch(Throwable.class::isInstance));
         channel.stream().cancelled().block(TIMEOUT);
@@ -476,6 +449,24 @@ class SpringRequesterStreamInteropTest {
         assertThat(requester.route("greet").data(new Greeting("Ada")).retrieveMono(Reply.class).block(TIMEOUT))
                 .isEqualTo(new Reply("Hello, Ada", 3));
         await("the server forgets the channel", () -> server.activeCalls() == 0);
+    }
+
+    /**
+     * Opens a channel from Spring to "channelHold" with the first request, {@code Ada}, which
+     * Spring's REQUEST_CHANNEL frame carries; waits until the server holds it. Spring's requests
+     * count their cancels in {@code requestCancels}.
+     */
+    private OpenChannel openChannel(AtomicInteger requestCancels) {
+        Sinks.Many<Greeting> greetings = Sinks.many().unicast().onBackpressureBuffer();
+        Sinks.Many<Reply> items = Sinks.many().replay().all();
+        Disposable subscription = requester.route("channelHold")
+                .data(greetings.asFlux().doOnCancel(requestCancels::incrementAndGet), Greeting.class)
+                .retrieveFlux(Reply.class)
+                .subscribe(items::tryEmitNext, items::tryEmitError, items::tryEmitComplete);
+        resources.add(subscription);
+        greetings.tryEmitNext(new Greeting("Ada"));
+        HeldChannel held = CallTestSupport.next(heldChannels, "a channel reaching the server");
+        return new OpenChannel(greetings, items.asFlux(), subscription, held);
     }
 
     // ---- client streams: Spring has no Flux-request, Mono-reply interaction ------------------------
@@ -541,25 +532,5 @@ class SpringRequesterStreamInteropTest {
         StepVerifier.create(requester.route("count").data(Flux.just(1, 2), Integer.class).retrieveFlux(Reply.class))
                 .expectErrorSatisfies(error -> assertThat(error.getMessage()).startsWith("RPC_S_INVALID_ASYNC_CALL (1915)"))
                 .verify(TIMEOUT);
-    }
-
-    // ---- helpers ------------------------------------------------------------------------------------
-
-    private static void assertForeignReading(String text, String name, long code, String detail) {
-        Matcher m = FOREIGN_FAULT_TEXT.matcher(text);
-        assertThat(m.matches()).as("'%s' matches %s", text, FOREIGN_FAULT_TEXT).isTrue();
-        assertThat(m.group(1)).isEqualTo(name);
-        assertThat(Long.parseLong(m.group(2))).isEqualTo(code);
-        assertThat(m.group(3)).isEqualTo(detail);
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + TIMEOUT + ": " + what);
-            }
-            LockSupport.parkNanos(100_000);
-        }
     }
 }

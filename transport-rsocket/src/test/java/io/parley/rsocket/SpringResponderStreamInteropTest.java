@@ -1,8 +1,8 @@
 package io.parley.rsocket;
 
 import static io.parley.rsocket.SpringInterop.TIMEOUT;
+import static io.parley.rsocket.SpringInterop.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +11,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -25,7 +23,6 @@ import org.reactivestreams.Subscription;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.handler.annotation.Payload;
-import org.springframework.messaging.rsocket.annotation.support.RSocketMessageHandler;
 import org.springframework.stereotype.Controller;
 
 import io.parley.core.RpcFault;
@@ -36,8 +33,6 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.transport.CallTestSupport;
 import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
-import io.rsocket.core.RSocketServer;
-import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import reactor.core.Disposable;
@@ -73,12 +68,7 @@ class SpringResponderStreamInteropTest {
 
     @BeforeEach
     void start() {
-        RSocketMessageHandler handler = new RSocketMessageHandler();
-        handler.setRSocketStrategies(SpringInterop.strategies());
-        handler.setHandlers(List.of(controller));
-        handler.afterPropertiesSet();
-        CloseableChannel channel = RSocketServer.create(handler.responder())
-                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+        CloseableChannel channel = SpringInterop.springServer(controller)
                 .bind(TcpServerTransport.create("127.0.0.1", 0))
                 .block(TIMEOUT);
         resources.add(channel);
@@ -90,9 +80,7 @@ class SpringResponderStreamInteropTest {
 
     @AfterEach
     void dispose() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).dispose();
-        }
+        SpringInterop.disposeAll(resources);
     }
 
     // ---- client.stream: REQUEST_STREAM to a method returning Flux ------------------------------------
@@ -343,17 +331,6 @@ class SpringResponderStreamInteropTest {
         assertThat(CallTestSupport.next(controller.logged, "the one-way request at Spring")).isEqualTo(new Greeting("Ada"));
     }
 
-    // ---- helpers ------------------------------------------------------------------------------------
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + TIMEOUT + ": " + what);
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
 
     /**
      * A plain Spring controller with stream methods. Lock-free: its methods run on event loops,
