@@ -7,7 +7,7 @@
 //   npm install
 //   node streams.js [port] [host]        (defaults: 7000, 127.0.0.1)
 //
-// The Parley server it calls serves (as RSocketJsStreamsTest in transport-rsocket starts one):
+// The Parley server it calls serves (as RSocketJsInteropTest in transport-rsocket starts one):
 //   count          ServerMethod.flux     n -> {"text":"item i","length":i} for i < n
 //   greetEach      ServerMethod.channel  {"name":N} -> {"text":"Hello, N","length":len(N)} for each
 //   abortAfter     ServerMethod.stream   {"items":k,"code":c} -> k items, then abort(c)
@@ -20,59 +20,13 @@
 // Exits 0 when every step sees what it should; 1 otherwise.
 "use strict";
 
-const { RSocketConnector } = require("rsocket-core");
-const { TcpClientTransport } = require("rsocket-tcp-client");
-const {
-  encodeCompositeMetadata,
-  encodeRoute,
-  WellKnownMimeType,
-} = require("rsocket-composite-metadata");
+const { connect, request, call, parleyFault, describe } = require("./parley");
 
 const port = Number(process.argv[2] || 7000);
 const host = process.argv[3] || "127.0.0.1";
 
 /** The largest REQUEST_N: "send everything". */
 const ALL = 0x7fffffff;
-
-/** Reads a Parley fault from an RSocket error's message; null if the message is not one. */
-function parleyFault(error) {
-  const m = /^(\S+) \((\d+)\)(?:: (.*))?$/s.exec(error.message);
-  return m ? { name: m[1], code: Number(m[2]), detail: m[3] } : null;
-}
-
-/** A fault as "NAME (CODE): detail [RSocket error code 0x201]"; any other error as its message. */
-function describe(error) {
-  if (typeof error.code !== "number") {
-    return error.message; // not an RSocket ERROR frame: no connection, say
-  }
-  const fault = parleyFault(error);
-  // rsocket-js gives the frame's error code as a signed int32.
-  const frameCode = `RSocket error code 0x${(error.code >>> 0).toString(16)}`;
-  return fault
-    ? `fault ${fault.name} (${fault.code})${fault.detail !== undefined ? `: ${fault.detail}` : ""} [${frameCode}]`
-    : `error ${error.message} [${frameCode}]`;
-}
-
-function request(method, value) {
-  return {
-    data: Buffer.from(JSON.stringify(value)),
-    metadata: encodeCompositeMetadata([
-      [WellKnownMimeType.MESSAGE_RSOCKET_ROUTING, encodeRoute(method)],
-    ]),
-  };
-}
-
-/** One request-response: resolves with the reply's JSON, rejects with the RSocket error. */
-function call(rsocket, method, value) {
-  return new Promise((resolve, reject) => {
-    rsocket.requestResponse(request(method, value), {
-      onNext: (payload) => resolve(payload.data && payload.data.length ? JSON.parse(payload.data.toString()) : null),
-      onError: reject,
-      onComplete: () => resolve(null),
-      onExtension: () => {},
-    });
-  });
-}
 
 /**
  * A server stream. Asks for `initial` items, then one more for each that arrives; `onItem` may
@@ -144,16 +98,7 @@ function fireAndForget(rsocket, method, value) {
 }
 
 async function main() {
-  const connector = new RSocketConnector({
-    setup: {
-      dataMimeType: "application/json",
-      metadataMimeType: WellKnownMimeType.MESSAGE_RSOCKET_COMPOSITE_METADATA.string,
-      keepAlive: 20000,
-      lifetime: 90000,
-    },
-    transport: new TcpClientTransport({ connectionOptions: { host, port } }),
-  });
-  const rsocket = await connector.connect();
+  const rsocket = await connect(host, port);
   let ok = true;
   const check = (passed, what) => {
     if (!passed) {

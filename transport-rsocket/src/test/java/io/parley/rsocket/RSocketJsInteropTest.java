@@ -31,18 +31,18 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * rsocket-js against Parley's streams: runs {@code examples/rsocket-js/streams.js} with Node
- * against a Parley server on TCP that serves the methods the script expects, and checks the
- * script's own verdict and what the server saw. Skipped unless {@code node} is on the path and
- * {@code npm install} has been run in {@code examples/rsocket-js}.
+ * rsocket-js against Parley: runs the scripts of {@code examples/rsocket-js} with Node against a
+ * Parley server on TCP that serves the methods they expect, and checks each script's own verdict
+ * and what the server saw. Skipped unless {@code npm install} has been run in
+ * {@code examples/rsocket-js} and {@code node} is on the path.
  *
  * <pre>
  * cd examples/rsocket-js &amp;&amp; npm install
- * mvn -o -q -pl transport-rsocket -am test -Dtest=RSocketJsStreamsTest -Dsurefire.failIfNoSpecifiedTests=false
+ * mvn -o -q -pl transport-rsocket -am test -Dtest=RSocketJsInteropTest -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  */
 @ExtendWith(LeakDetection.class)
-class RSocketJsStreamsTest {
+class RSocketJsInteropTest {
 
     private static final Path EXAMPLE = Path.of("..", "examples", "rsocket-js").toAbsolutePath().normalize();
     /** Node's start, the connection and five steps: far beyond a healthy run. */
@@ -57,6 +57,8 @@ class RSocketJsStreamsTest {
     @BeforeEach
     void start() {
         server = ParleyServer.builder()
+                // As the examples' AsyncFunc answers, without its sleep: 1 after the delay.
+                .method(ServerMethod.mono("AsyncFunc", Long.class, millis -> Mono.delay(Duration.ofMillis(millis)).thenReturn(1)))
                 .method(ServerMethod.flux("count", Integer.class, n -> Flux.range(0, n).map(i -> new Reply("item " + i, i))))
                 .method(ServerMethod.channel("greetEach", Greeting.class, greetings -> greetings.map(Reply::to)))
                 .method(ServerMethod.stream("abortAfter", AbortAfter.class, (AbortAfter request, ServerStream<Reply> stream) -> {
@@ -92,13 +94,32 @@ class RSocketJsStreamsTest {
 
     @Test
     void rsocketJs_streamsChannelFireAndForgetFaultAndCancel_againstAParleyServer() throws IOException, InterruptedException {
+        String printed = runNode("streams.js");
+
+        assertThat(printed).contains("-> as expected");
+        ServerStream<Reply> cancelled = endless.get("js");
+        assertThat(cancelled).isNotNull();
+        assertThat(cancelled.testCancel()).isEqualTo(RpcStatus.OK);
+        assertThat(logged.asFlux().next().block(TIMEOUT)).isEqualTo(new Greeting("from rsocket-js"));
+        assertThat(server.activeCalls()).as("every call of the script has ended, the cancelled one too").isZero();
+    }
+
+    @Test
+    void rsocketJs_callsAsyncFunc_andReadsBadStubData() throws IOException, InterruptedException {
+        String printed = runNode("call-asyncfunc.js");
+
+        assertThat(printed).contains("AsyncFunc(500) -> 1", "RPC_X_BAD_STUB_DATA (1783)", "-> as expected");
+    }
+
+    /** Runs a script of the example against the server; returns what it printed once it exited 0. */
+    private String runNode(String script) throws IOException, InterruptedException {
         assumeTrue(Files.isDirectory(EXAMPLE.resolve("node_modules/rsocket-core")),
                 "run npm install in " + EXAMPLE + " for this test");
-        File output = File.createTempFile("rsocket-js-streams", ".txt");
+        File output = File.createTempFile("rsocket-js-", ".txt");
         output.deleteOnExit();
         Process node;
         try {
-            node = new ProcessBuilder("node", "streams.js", Integer.toString(RSocketFixture.port(server)), "127.0.0.1")
+            node = new ProcessBuilder("node", script, Integer.toString(RSocketFixture.port(server)), "127.0.0.1")
                     .directory(EXAMPLE.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(output)
@@ -106,22 +127,17 @@ class RSocketJsStreamsTest {
         }
         catch (IOException noNode) {
             assumeTrue(false, "node is not on the path: " + noNode.getMessage());
-            return;
+            throw noNode;
         }
         boolean exited = node.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!exited) {
             node.destroyForcibly();
         }
         String printed = Files.readString(output.toPath(), StandardCharsets.UTF_8);
-        System.out.println("node streams.js said:\n" + printed);
+        System.out.println("node " + script + " said:\n" + printed);
 
-        assertThat(exited).as("node streams.js ends within %s; it printed:%n%s", RUN_TIMEOUT, printed).isTrue();
-        assertThat(node.exitValue()).as("node streams.js's exit code; it printed:%n%s", printed).isZero();
-        assertThat(printed).contains("-> as expected");
-        ServerStream<Reply> cancelled = endless.get("js");
-        assertThat(cancelled).isNotNull();
-        assertThat(cancelled.testCancel()).isEqualTo(RpcStatus.OK);
-        assertThat(logged.asFlux().next().block(TIMEOUT)).isEqualTo(new Greeting("from rsocket-js"));
-        assertThat(server.activeCalls()).as("every call of the script has ended, the cancelled one too").isZero();
+        assertThat(exited).as("node %s ends within %s; it printed:%n%s", script, RUN_TIMEOUT, printed).isTrue();
+        assertThat(node.exitValue()).as("node %s's exit code; it printed:%n%s", script, printed).isZero();
+        return printed;
     }
 }
