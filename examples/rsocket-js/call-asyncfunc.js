@@ -9,54 +9,13 @@
 // RPC_X_BAD_STUB_DATA (1783); 1 otherwise.
 "use strict";
 
-const { RSocketConnector } = require("rsocket-core");
-const { TcpClientTransport } = require("rsocket-tcp-client");
-const {
-  encodeCompositeMetadata,
-  encodeRoute,
-  WellKnownMimeType,
-} = require("rsocket-composite-metadata");
+const { connect, call, parleyFault } = require("./parley");
 
 const port = Number(process.argv[2] || 7000);
 const host = process.argv[3] || "127.0.0.1";
 
-/** Reads a Parley fault from an RSocket error's message; null if the message is not one. */
-function parleyFault(error) {
-  const m = /^(\S+) \((\d+)\)(?:: (.*))?$/s.exec(error.message);
-  return m ? { name: m[1], code: Number(m[2]), detail: m[3] } : null;
-}
-
-/** One request-response: resolves with the reply's JSON, rejects with the RSocket error. */
-function call(rsocket, method, request) {
-  return new Promise((resolve, reject) => {
-    rsocket.requestResponse(
-      {
-        data: Buffer.from(JSON.stringify(request)),
-        metadata: encodeCompositeMetadata([
-          [WellKnownMimeType.MESSAGE_RSOCKET_ROUTING, encodeRoute(method)],
-        ]),
-      },
-      {
-        onNext: (payload) => resolve(JSON.parse(payload.data.toString())),
-        onError: reject,
-        onComplete: () => {},
-        onExtension: () => {},
-      }
-    );
-  });
-}
-
 async function main() {
-  const connector = new RSocketConnector({
-    setup: {
-      dataMimeType: "application/json",
-      metadataMimeType: WellKnownMimeType.MESSAGE_RSOCKET_COMPOSITE_METADATA.string,
-      keepAlive: 20000,
-      lifetime: 90000,
-    },
-    transport: new TcpClientTransport({ connectionOptions: { host, port } }),
-  });
-  const rsocket = await connector.connect();
+  const rsocket = await connect(host, port);
   let ok = true;
   try {
     // AsyncFunc takes its delay in milliseconds and replies 1.

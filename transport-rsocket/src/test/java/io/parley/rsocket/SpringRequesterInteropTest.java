@@ -1,16 +1,15 @@
 package io.parley.rsocket;
 
 import static io.parley.rsocket.SpringInterop.TIMEOUT;
+import static io.parley.rsocket.SpringInterop.assertForeignReading;
+import static io.parley.rsocket.SpringInterop.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,9 +43,6 @@ import reactor.test.StepVerifier;
 @ExtendWith(LeakDetection.class)
 class SpringRequesterInteropTest {
 
-    /** How a client that knows nothing of Parley reads a fault's name and code from the ERROR frame's text. */
-    private static final Pattern FOREIGN_FAULT_TEXT = Pattern.compile("^(\\S+) \\((\\d+)\\)(?:: (.*))?$", Pattern.DOTALL);
-
     /**
      * Calls that reached "hold". Lock-free: the handler adds on an event loop, where a contended
      * lock parks and BlockHound fails the handler after the call was added, ending it.
@@ -72,18 +68,13 @@ class SpringRequesterInteropTest {
                 .transport(RSocketServerTransport.tcp("127.0.0.1", 0))
                 .bindNow();
         resources.add(server);
-        requester = RSocketRequester.builder()
-                .rsocketStrategies(SpringInterop.strategies())
-                .dataMimeType(MimeTypeUtils.APPLICATION_JSON)
-                .tcp("127.0.0.1", RSocketFixture.port(server));
+        requester = SpringInterop.requester(RSocketFixture.port(server));
         resources.add(requester);
     }
 
     @AfterEach
     void dispose() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).dispose();
-        }
+        SpringInterop.disposeAll(resources);
     }
 
     // ---- replies ------------------------------------------------------------------------------------
@@ -349,25 +340,7 @@ class SpringRequesterInteropTest {
         throw new AssertionError("expected the call to fail, but it succeeded");
     }
 
-    private static void assertForeignReading(String text, String name, long code, String detail) {
-        Matcher m = FOREIGN_FAULT_TEXT.matcher(text);
-        assertThat(m.matches()).as("'%s' matches %s", text, FOREIGN_FAULT_TEXT).isTrue();
-        assertThat(m.group(1)).isEqualTo(name);
-        assertThat(Long.parseLong(m.group(2))).isEqualTo(code);
-        assertThat(m.group(3)).isEqualTo(detail);
-    }
-
     private AsyncCall<Reply> nextHeldCall() {
         return CallTestSupport.next(held, "a call reaching the server");
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + TIMEOUT + ": " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-        }
     }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.annotation.MessageMapping;
-import org.springframework.messaging.rsocket.annotation.support.RSocketMessageHandler;
 import org.springframework.stereotype.Controller;
 
 import io.parley.core.RpcFault;
@@ -29,8 +28,6 @@ import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
-import io.rsocket.core.RSocketServer;
-import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.util.RSocketProxy;
@@ -69,13 +66,7 @@ class SpringResponderInteropTest {
 
     @BeforeEach
     void start() {
-        RSocketMessageHandler handler = new RSocketMessageHandler();
-        handler.setRSocketStrategies(SpringInterop.strategies());
-        handler.setHandlers(List.of(controller));
-        handler.afterPropertiesSet();
-        CloseableChannel channel = RSocketServer.create(handler.responder())
-                // As Spring Boot does for a Netty buffer factory, which Spring's strategies default to.
-                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+        CloseableChannel channel = SpringInterop.springServer(controller)
                 // Only watches what Spring's responder makes of a METADATA_PUSH; Spring handles it as usual.
                 .interceptors(registry -> registry.forResponder(this::watchMetadataPush))
                 .bind(TcpServerTransport.create("127.0.0.1", 0))
@@ -89,9 +80,7 @@ class SpringResponderInteropTest {
 
     @AfterEach
     void dispose() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).dispose();
-        }
+        SpringInterop.disposeAll(resources);
     }
 
     @Test
