@@ -1,5 +1,7 @@
 package io.parley.examples.progress;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One item of a {@link ProgressJob}'s stream: a report while the job runs, or its summary, the
  * stream's last item.
@@ -21,7 +23,8 @@ public record Progress(long callId, int step, int steps, Phase phase) {
         CANCELLED
     }
 
-    /** Whether this is the summary, the stream's last item. */
+    /** Whether this is the summary, the stream's last item. Not a field of its own on the wire. */
+    @JsonIgnore
     public boolean isSummary() {
         return phase != Phase.RUNNING;
     }
