@@ -38,9 +38,9 @@ public final class SpringWorkDemo {
     }
 
     public static void main(String[] args) {
+        // Arguments, not the builder's properties: those are defaults, which application.properties overrides.
         ConfigurableApplicationContext context = new SpringApplicationBuilder(WorkApplication.class)
-            .properties("server.port=0", "parley.server.port=0", "parley.server.address=127.0.0.1")
-            .run();
+            .run("--server.port=0", "--parley.server.port=0", "--parley.server.address=127.0.0.1");
         boolean ok;
         try {
             ok = run(context);
