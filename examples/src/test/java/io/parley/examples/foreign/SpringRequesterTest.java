@@ -21,17 +21,21 @@ import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import io.parley.rsocket.RSocketServerTransport;
 import io.rsocket.exceptions.ApplicationErrorException;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
 
 /**
  * The README's "Calling Parley from clients it did not write" for Spring: an
  * {@link RSocketRequester} calls a Parley server over TCP and reads its fault, written as the
- * README shows it.
+ * README shows it; and calls its streams and one-way methods.
  */
 class SpringRequesterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    private final Sinks.Many<Person> notes = Sinks.many().replay().all();
     private ParleyServer server;
     private RSocketRequester requester;
 
@@ -42,6 +46,13 @@ class SpringRequesterTest {
                         ? Mono.error(new RpcFault(RpcStatus.ACCESS_DENIED, "not on the guest list"))
                         : Mono.just(new Greeting("Hello, " + person.name()))))
                 .method(ServerMethod.mono("shout", String.class, text -> Mono.just(text.toUpperCase(java.util.Locale.ROOT))))
+                .method(ServerMethod.flux("count", Integer.class, n -> Flux.range(1, n)))
+                .method(ServerMethod.clientStream("sum", Integer.class, numbers -> numbers.reduce(0, Integer::sum)))
+                .method(ServerMethod.channel("double", Integer.class, numbers -> numbers.map(n -> 2 * n)))
+                .method(ServerMethod.oneWay("note", Person.class, person -> {
+                    notes.tryEmitNext(person);
+                    return Mono.empty();
+                }))
                 .transport(RSocketServerTransport.tcp("127.0.0.1", 0))
                 .bindNow();
         String address = server.address();
@@ -115,5 +126,51 @@ class SpringRequesterTest {
         assertThatThrownBy(() -> unknown.block(WAIT))
                 .isInstanceOf(ApplicationErrorException.class)
                 .hasMessageStartingWith("RPC_S_PROCNUM_OUT_OF_RANGE (1745)");
+    }
+
+    @Test
+    void retrieveFlux_ofAServerStream_getsEveryItem() {
+        StepVerifier.create(requester.route("count").data(3).retrieveFlux(Integer.class))
+                .expectNext(1, 2, 3)
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
+    void aFluxOfRequests_toAClientStream_getsTheOneReply_andAnEmptyFluxIsNoRequest() {
+        // Spring calls any Flux of requests as a channel, retrieved as a Flux: here of one reply.
+        StepVerifier.create(requester.route("sum").data(Flux.just(1, 2, 3), Integer.class).retrieveFlux(Integer.class))
+                .expectNext(6)
+                .expectComplete()
+                .verify(WAIT);
+        StepVerifier.create(requester.route("sum").data(Flux.empty(), Integer.class).retrieveFlux(Integer.class))
+                .expectNext(0)
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
+    void aFluxOfRequests_toAChannel_getsAnItemForEach() {
+        StepVerifier.create(requester.route("double").data(Flux.just(1, 2, 3), Integer.class).retrieveFlux(Integer.class))
+                .expectNext(2, 4, 6)
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
+    void send_toAOneWayMethod_reachesTheServer() {
+        requester.route("note").data(new Person("Ada")).send().block(WAIT);
+
+        assertThat(notes.asFlux().next().block(WAIT)).isEqualTo(new Person("Ada"));
+    }
+
+    @Test
+    void aUnaryMethod_calledAsAStream_givesInvalidAsyncCall() {
+        StepVerifier.create(requester.route("greet").data(new Person("Ada")).retrieveFlux(Greeting.class))
+                .expectErrorSatisfies(error -> assertThat(error)
+                        .isInstanceOf(ApplicationErrorException.class)
+                        .hasMessage("RPC_S_INVALID_ASYNC_CALL (1915): method 'greet' is a unary call (a request-response); "
+                                + "it was called as a request-stream"))
+                .verify(WAIT);
     }
 }
