@@ -2,6 +2,7 @@ package io.parley.benchmarks;
 
 import java.util.function.Consumer;
 
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
 import reactor.core.publisher.BaseSubscriber;
@@ -31,6 +32,17 @@ final class Batches extends BaseSubscriber<Object> {
         this.replenish = replenish(batch);
         this.items = items;
         this.release = release;
+    }
+
+    /**
+     * Subscribes to a stream's items in batches.
+     *
+     * @return the client's abortive cancel: disposing the subscription
+     */
+    static Runnable read(Publisher<?> stream, int batch, Items items, Consumer<Object> release) {
+        Batches subscriber = new Batches(batch, items, release);
+        stream.subscribe(subscriber);
+        return subscriber::dispose;
     }
 
     /** How many items a client asks for again once it has received as many: limitRate's low tide, 75 %. */

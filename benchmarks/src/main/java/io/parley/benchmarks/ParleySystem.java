@@ -140,9 +140,7 @@ final class ParleySystem extends ThreadNamedSystem {
 
     @Override
     public Runnable stream(int payloadSize, int batch, Items items) {
-        Batches subscriber = new Batches(batch, items, item -> { });
-        client.stream("repeat", requests.get(payloadSize), type()).subscribe(subscriber);
-        return subscriber::dispose;
+        return Batches.read(client.stream("repeat", requests.get(payloadSize), type()), batch, items, item -> { });
     }
 
     @Override

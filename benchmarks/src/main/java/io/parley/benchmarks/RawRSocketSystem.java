@@ -158,9 +158,8 @@ final class RawRSocketSystem extends ThreadNamedSystem {
 
     @Override
     public Runnable stream(int payloadSize, int batch, Items items) {
-        Batches subscriber = new Batches(batch, items, item -> ((Payload) item).release());
-        client.requestStream(ByteBufPayload.create(payloads.get(payloadSize))).subscribe(subscriber);
-        return subscriber::dispose;
+        return Batches.read(client.requestStream(ByteBufPayload.create(payloads.get(payloadSize))), batch, items,
+                item -> ((Payload) item).release());
     }
 
     @Override

@@ -122,15 +122,11 @@ final class Report {
                         if (runs.isEmpty()) {
                             continue;
                         }
-                        md.append("| ").append(system).append(" | ").append(inFlight)
-                                .append(" | ").append(each(runs, Throughput::callsPerSecond, "%,.0f"))
-                                .append(" | ").append(format(ratio(r, system, RAW_RSOCKET, layout, payload, inFlight)))
-                                .append(" | ").append(format(ratio(r, system, GRPC_DIRECT, layout, payload, inFlight)))
-                                .append(" | ").append(each(runs, Throughput::p50Micros, "%.1f"))
-                                .append(" | ").append(each(runs, Throughput::p99Micros, "%.1f"))
-                                .append(" | ").append(each(runs, Throughput::p999Micros, "%.1f"))
-                                .append(" | ").append(each(runs, Throughput::allocatedBytesPerCall, "%,.0f"))
-                                .append(" |\n");
+                        md.append(row(system, inFlight, each(runs, Throughput::callsPerSecond, "%,.0f"),
+                                format(ratio(r, system, RAW_RSOCKET, layout, payload, inFlight)),
+                                format(ratio(r, system, GRPC_DIRECT, layout, payload, inFlight)),
+                                each(runs, Throughput::p50Micros, "%.1f"), each(runs, Throughput::p99Micros, "%.1f"),
+                                each(runs, Throughput::p999Micros, "%.1f"), each(runs, Throughput::allocatedBytesPerCall, "%,.0f")));
                     }
                 }
                 md.append('\n');
@@ -196,13 +192,11 @@ final class Report {
                         continue;
                     }
                     double mean = runs.stream().mapToDouble(StreamThroughput::itemsPerSecond).average().orElse(Double.NaN);
-                    md.append("| ").append(system)
-                            .append(" | ").append(each(runs, StreamThroughput::itemsPerSecond, "%,.0f"))
-                            .append(" | ").append(format(streamRatio(r, system, RAW_RSOCKET, layout, payload)))
-                            .append(" | ").append(format(streamRatio(r, system, GRPC_DIRECT, layout, payload)))
-                            .append(" | ").append(String.format(Locale.ROOT, "%,.1f", mean * payload / (1024.0 * 1024.0)))
-                            .append(" | ").append(each(runs, StreamThroughput::allocatedBytesPerItem, "%,.0f"))
-                            .append(" |\n");
+                    md.append(row(system, each(runs, StreamThroughput::itemsPerSecond, "%,.0f"),
+                            format(streamRatio(r, system, RAW_RSOCKET, layout, payload)),
+                            format(streamRatio(r, system, GRPC_DIRECT, layout, payload)),
+                            String.format(Locale.ROOT, "%,.1f", mean * payload / (1024.0 * 1024.0)),
+                            each(runs, StreamThroughput::allocatedBytesPerItem, "%,.0f")));
                 }
                 md.append('\n');
             }
@@ -256,18 +250,28 @@ final class Report {
     private static void method(StringBuilder md, Results r) {
         Bench.Options o = r.options();
         md.append("## Method\n\n");
-        md.append(String.format(Locale.ROOT, "- Warm-up: first each system once for %d ms per payload at 16 in flight (the JIT's work outlives a system's instances); then before each measured window %d ms.%n",
+        md.append(String.format(Locale.ROOT, "- Warm-up: first each system once for %d ms per payload (calls: at 16 in flight; streams: one stream) — the JIT's work outlives a system's instances; then before each measured window %d ms.%n",
                 o.jitWarmup.toMillis(), o.warmup.toMillis()));
         md.append(String.format(Locale.ROOT, "- Measured windows: %d ms; each configuration %d round(s). In a layout every system's server and client are up side by side, idle but for their own windows; in each round each configuration has one window of each system, in an order that rotates from round to round.%n",
                 o.measure.toMillis(), o.runs));
-        md.append("- Calls in flight: ").append(join(o.inFlight)).append("; payloads: ").append(join(o.payloads))
-                .append(" bytes (JSON systems: an object `{\"text\":\"...\"}` with that many characters of text).\n");
-        md.append(String.format(Locale.ROOT, "- Cancel propagation: %,d samples per system and layout after %,d discarded; memory: %,d calls pending on one connection.%n",
-                o.cancelSamples, o.cancelWarmup, o.pending));
-        if (o.measures(Figure.STREAMS) || o.measures(Figure.STREAM_CANCEL)) {
-            md.append(String.format(Locale.ROOT, "- Server streams: one long stream per window (warm-up and measured window as above; each system's stream code warmed up first as its calls are), items of each payload size, the client asking for %d items, then %d at a time; "
-                    + "stream cancel propagation: up to %,d samples per system and layout (at most %d s of them) after %,d discarded, 64-byte items.%n",
-                    o.streamBatch, Batches.replenish(o.streamBatch), o.streamCancelSamples, o.streamCancelLimit.toSeconds(), o.streamCancelWarmup));
+        if (o.measures(Figure.CALLS)) {
+            md.append("- Calls in flight: ").append(join(o.inFlight)).append("; payloads: ").append(join(o.payloads))
+                    .append(" bytes (JSON systems: an object `{\"text\":\"...\"}` with that many characters of text).\n");
+        }
+        if (o.measures(Figure.CANCEL)) {
+            md.append(String.format(Locale.ROOT, "- Cancel propagation: %,d samples per system and layout after %,d discarded.%n",
+                    o.cancelSamples, o.cancelWarmup));
+        }
+        if (o.measures(Figure.MEMORY)) {
+            md.append(String.format(Locale.ROOT, "- Memory: %,d calls pending on one connection.%n", o.pending));
+        }
+        if (o.measures(Figure.STREAMS)) {
+            md.append(String.format(Locale.ROOT, "- Server streams: one long stream per window, items of %s bytes (JSON systems: that many characters of text), the client asking for %d items, then %d at a time.%n",
+                    join(o.payloads), o.streamBatch, Batches.replenish(o.streamBatch)));
+        }
+        if (o.measures(Figure.STREAM_CANCEL)) {
+            md.append(String.format(Locale.ROOT, "- Stream cancel propagation: 64-byte items, up to %,d samples per system and layout (at most %d s of them) after %,d discarded.%n",
+                    o.streamCancelSamples, o.streamCancelLimit.toSeconds(), o.streamCancelWarmup));
         }
         md.append("- Figures measured: ").append(o.figures.stream().map(f -> f.key).collect(Collectors.joining(", "))).append(".\n");
         md.append("- Event-loop threads pinned with `taskset`, found by name in `/proc/self/task/*/comm`; other threads (harness, GC, JIT, gRPC's default executor) run where the OS puts them.\n\n");
@@ -407,6 +411,11 @@ final class Report {
 
     private static List<StreamThroughput> streamRuns(Results r, String system, Layout layout, int payload) {
         return r.streams().stream().filter(t -> t.system().equals(system) && t.layout() == layout && t.payload() == payload).toList();
+    }
+
+    /** One row of a Markdown table. */
+    private static String row(Object... cells) {
+        return java.util.Arrays.stream(cells).map(String::valueOf).collect(Collectors.joining(" | ", "| ", " |\n"));
     }
 
     private static <T> String each(List<T> runs, ToDoubleFunction<T> figure, String format) {

@@ -107,9 +107,8 @@ final class SpringSystem extends ThreadNamedSystem {
 
     @Override
     public Runnable stream(int payloadSize, int batch, Items items) {
-        Batches subscriber = new Batches(batch, items, item -> { });
-        requester.route("repeat").data(requests.get(payloadSize)).retrieveFlux(EchoMessage.class).subscribe(subscriber);
-        return subscriber::dispose;
+        return Batches.read(requester.route("repeat").data(requests.get(payloadSize)).retrieveFlux(EchoMessage.class), batch, items,
+                item -> { });
     }
 
     @Override
