@@ -20,14 +20,18 @@ import org.HdrHistogram.Histogram;
  * connection with one event-loop thread per side.
  *
  * <pre>{@code
- * mvn -q -Pbench -DskipTests package                                 # the full run, ~11 minutes
+ * mvn -q -Pbench -DskipTests package                                 # the full run, ~15 minutes
  * mvn -q -Pbench -DskipTests package -Dbench.args="--runs 1 --layouts split"
+ * mvn -q -Pbench -DskipTests package -Dbench.args="--figures streams,stream-cancel"   # streams alone
  * }</pre>
  *
  * <p>For each CPU layout (both event loops pinned to one CPU; one CPU each), each system:
  * calls/s, latency percentiles and allocation per call with 1, 16 and 256 calls in flight and
- * 64-byte and 4 KiB payloads, in rounds whose windows of the systems take turns. Then, once per layout, cancel propagation; once per system,
- * heap per pending call. The report goes to {@code <out>/<date>.md} with a chart beside it.
+ * 64-byte and 4 KiB payloads, in rounds whose windows of the systems take turns; then, for the
+ * systems that serve one, items/s of one long server stream per window, the client asking in
+ * batches, in rounds the same way. Then, once per layout, cancel propagation of calls and of
+ * flowing streams; once per system, heap per pending call. The report goes to
+ * {@code <out>/<date>.md} with a chart beside it.
  */
 public final class Bench {
 
@@ -45,8 +49,38 @@ public final class Bench {
         SYSTEMS.put("netty", NettySystem::new);
     }
 
-    /** The systems measured for cancel propagation and memory; raw Netty gives the cancel limit. */
+    /** The systems measured for cancel propagation (of calls and of streams) and memory; raw Netty gives the cancel limit. */
     static final List<String> HOLDING = List.of("rsocket", "parley-bytes", "spring", "grpc-direct");
+
+    /** What a run can measure, by the key {@code --figures} takes. */
+    enum Figure {
+        /** Calls/s, latency and allocation per call of the echo, in rounds. */
+        CALLS("calls"),
+        /** Cancel propagation of a held call, and the raw Netty one-way limit. */
+        CANCEL("cancel"),
+        /** Heap per pending call. */
+        MEMORY("memory"),
+        /** Items/s and allocation per item of one long server stream per window, in rounds. */
+        STREAMS("streams"),
+        /** Cancel propagation of a flowing server stream. */
+        STREAM_CANCEL("stream-cancel");
+
+        final String key;
+
+        Figure(String key) {
+            this.key = key;
+        }
+
+        static Figure parse(String key) {
+            for (Figure figure : values()) {
+                if (figure.key.equals(key.strip())) {
+                    return figure;
+                }
+            }
+            throw new IllegalArgumentException("--figures: '" + key + "' (expected: some of "
+                    + Arrays.stream(values()).map(f -> f.key).toList() + ")");
+        }
+    }
 
     private static final String USAGE = String.join("\n",
             "usage: Bench [options]",
@@ -59,9 +93,16 @@ public final class Bench {
             "  --in-flight LIST        calls in flight (default 1,16,256)",
             "  --payloads LIST         payload sizes in bytes (default 64,4096)",
             "  --layouts LIST          shared,split (default both)",
-            "  --systems LIST          " + String.join(",", SYSTEMS.keySet()) + " (default all)",
+            "  --systems LIST          " + String.join(",", SYSTEMS.keySet()) + " (default all;",
+            "                          streams: rsocket, parley-bytes, parley-json, spring, grpc-direct, grpc-default)",
+            "  --figures LIST          calls,cancel,memory,streams,stream-cancel (default all;",
+            "                          streams alone: --figures streams,stream-cancel)",
             "  --cancel-samples N      cancel samples kept per system and layout (default 10000)",
             "  --cancel-warmup N       cancel samples discarded first (default 2000)",
+            "  --stream-batch N        items a stream's client asks for at first, then 3/4 of it at a time (default 256)",
+            "  --stream-cancel-samples N  stream cancel samples kept per system and layout (default 2000)",
+            "  --stream-cancel-warmup N   stream cancel samples discarded first (default 200)",
+            "  --stream-cancel-limit-s N  at most this long for one system's kept stream cancel samples (default 15)",
             "  --pending N             calls held for the memory figure (default 100000)",
             "  --no-pin                leave every thread where the OS puts it");
 
@@ -81,8 +122,13 @@ public final class Bench {
         int[] payloads = {64, 4096};
         List<Layout> layouts = List.of(Layout.values());
         List<String> systems = List.copyOf(SYSTEMS.keySet());
+        List<Figure> figures = List.of(Figure.values());
         int cancelSamples = 10_000;
         int cancelWarmup = 2_000;
+        int streamBatch = 256;
+        int streamCancelSamples = 2_000;
+        int streamCancelWarmup = 200;
+        Duration streamCancelLimit = Duration.ofSeconds(15);
         int pending = 100_000;
         boolean pin = true;
 
@@ -112,13 +158,22 @@ public final class Bench {
                     case "--payloads" -> o.payloads = ints(option, v);
                     case "--layouts" -> o.layouts = Arrays.stream(v.split(",")).map(Layout::parse).toList();
                     case "--systems" -> o.systems = systems(v);
+                    case "--figures" -> o.figures = Arrays.stream(v.split(",")).map(Figure::parse).distinct().toList();
                     case "--cancel-samples" -> o.cancelSamples = positive(option, v);
                     case "--cancel-warmup" -> o.cancelWarmup = positive(option, v);
+                    case "--stream-batch" -> o.streamBatch = positive(option, v);
+                    case "--stream-cancel-samples" -> o.streamCancelSamples = positive(option, v);
+                    case "--stream-cancel-warmup" -> o.streamCancelWarmup = positive(option, v);
+                    case "--stream-cancel-limit-s" -> o.streamCancelLimit = Duration.ofSeconds(positive(option, v));
                     case "--pending" -> o.pending = positive(option, v);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "'");
                 }
             }
             return o;
+        }
+
+        boolean measures(Figure figure) {
+            return figures.contains(figure);
         }
 
         private static int positive(String option, String value) {
@@ -184,7 +239,12 @@ public final class Bench {
             double callsPerSecond, double p50Micros, double p99Micros, double p999Micros, double allocatedBytesPerCall) {
     }
 
-    /** Cancel propagation of one system in one layout, or the raw Netty one-way limit. */
+    /** One measured window of one system's server stream. */
+    record StreamThroughput(String system, Layout layout, int run, int payload, long items, double itemsPerSecond,
+            double allocatedBytesPerItem) {
+    }
+
+    /** Cancel propagation of one system in one layout (of a call or of a stream), or the raw Netty one-way limit. */
     record Cancel(String system, Layout layout, long samples, double p50Micros, double p99Micros) {
     }
 
@@ -194,7 +254,8 @@ public final class Bench {
 
     /** Everything one run measured, and what it ran on. */
     record Results(Options options, ZonedDateTime started, Duration wallTime, List<Throughput> throughput,
-            List<Cancel> cancels, List<Memory> memory, Map<Layout, List<String>> pinning, List<String> failures) {
+            List<Cancel> cancels, List<Memory> memory, List<StreamThroughput> streams, List<Cancel> streamCancels,
+            Map<Layout, List<String>> pinning, List<String> failures) {
     }
 
     /**
@@ -234,17 +295,30 @@ public final class Bench {
         List<Throughput> throughput = new ArrayList<>();
         List<Cancel> cancels = new ArrayList<>();
         List<Memory> memory = new ArrayList<>();
+        List<StreamThroughput> streams = new ArrayList<>();
+        List<Cancel> streamCancels = new ArrayList<>();
         Map<Layout, List<String>> pinned = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
-        log("Bench: %s, %d CPUs, Java %s; pinning %s", options.name, Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), pinning ? "with taskset" : "unavailable: threads run where the OS puts them");
+        boolean calls = options.measures(Figure.CALLS);
+        boolean streaming = options.measures(Figure.STREAMS);
+        log("Bench: %s, %d CPUs, Java %s; pinning %s; figures %s", options.name, Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), pinning ? "with taskset" : "unavailable: threads run where the OS puts them",
+                options.figures.stream().map(f -> f.key).toList());
 
         // The JIT's work outlives a system's instances: warm every system's code once, up front.
         for (String key : options.systems) {
             try (EchoSystem system = SYSTEMS.get(key).get()) {
+                if (!calls && !(streaming && system.streams())) {
+                    continue;
+                }
                 system.start(options.payloads);
                 for (int payload : options.payloads) {
-                    ClosedLoop.run(system, payload, 16, options.jitWarmup, Duration.ofMillis(1));
+                    if (calls) {
+                        ClosedLoop.run(system, payload, 16, options.jitWarmup, Duration.ofMillis(1));
+                    }
+                    if (streaming && system.streams()) {
+                        StreamLoop.run(system, payload, options.streamBatch, options.jitWarmup, Duration.ofMillis(1));
+                    }
                 }
                 log("  warmed up %s", system.name());
             }
@@ -263,9 +337,13 @@ public final class Bench {
             // seconds apart, so that a machine whose speed drifts moves both sides of it alike.
             List<EchoSystem> live = new ArrayList<>();
             try {
-                for (String key : options.systems) {
+                for (String key : calls || streaming ? options.systems : List.<String>of()) {
                     try {
                         EchoSystem system = SYSTEMS.get(key).get();
+                        if (!calls && !system.streams()) {
+                            system.close();
+                            continue;
+                        }
                         live.add(system);
                         system.start(options.payloads);
                         layoutPins.add(system.name() + ": " + String.join(", ", pin(system, layout, pinning)));
@@ -276,58 +354,58 @@ public final class Bench {
                         log("  %s start %s FAILED: %s", layout.key, key, e);
                     }
                 }
-                for (int payload : options.payloads) {
-                    for (int inFlight : options.inFlight) {
-                        for (int run = 1; run <= options.runs; run++) {
-                            for (int i = 0; i < live.size(); i++) {
-                                EchoSystem system = live.get((i + run - 1) % live.size());
-                                try {
-                                    ClosedLoop.Window w = ClosedLoop.run(system, payload, inFlight, options.warmup, options.measure);
-                                    Histogram h = w.latencyNanos();
-                                    Throughput t = new Throughput(system.name(), layout, run, payload, inFlight, w.calls(),
-                                            w.callsPerSecond(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                                            h.getValueAtPercentile(99.9) / 1e3, w.allocatedBytesPerCall());
-                                    throughput.add(t);
-                                    log("  %-6s round %d  %-22s %5d B %4d in flight  %,10.0f calls/s  p50 %8.1f µs  p99 %8.1f µs  p99.9 %8.1f µs  %,7.0f B/call",
-                                            layout.key, run, t.system(), payload, inFlight, t.callsPerSecond(), t.p50Micros(),
-                                            t.p99Micros(), t.p999Micros(), t.allocatedBytesPerCall());
-                                }
-                                catch (Exception | AssertionError e) {
-                                    failures.add(layout.key + " round " + run + " " + system.name() + ": " + e);
-                                    log("  %s round %d %s FAILED: %s", layout.key, run, system.name(), e);
-                                }
-                            }
-                        }
-                    }
+                if (calls) {
+                    callWindows(options, layout, live, throughput, failures);
+                }
+                if (streaming) {
+                    streamWindows(options, layout, live.stream().filter(EchoSystem::streams).toList(), streams, failures);
                 }
             }
             finally {
                 live.forEach(EchoSystem::close);
             }
+            boolean cancel = options.measures(Figure.CANCEL);
+            boolean streamCancel = options.measures(Figure.STREAM_CANCEL);
             for (String key : options.systems) {
-                if (!HOLDING.contains(key)) {
+                if (!HOLDING.contains(key) || !(cancel || streamCancel)) {
                     continue;
                 }
                 try (EchoSystem system = SYSTEMS.get(key).get()) {
                     system.start(new int[] {64});
                     pin(system, layout, pinning);
-                    Histogram h = Probes.cancel(system, options.cancelWarmup, options.cancelSamples);
-                    cancels.add(new Cancel(system.name(), layout, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3,
-                            h.getValueAtPercentile(99) / 1e3));
-                    log("  %-6s cancel %-22s p50 %8.1f µs  p99 %8.1f µs  (%d samples)", layout.key, system.name(),
-                            h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getTotalCount());
+                    if (cancel) {
+                        try {
+                            Histogram h = Probes.cancel(system, options.cancelWarmup, options.cancelSamples);
+                            cancels.add(cancel(system.name(), layout, h));
+                            log("  %-6s cancel %-22s p50 %8.1f µs  p99 %8.1f µs  (%d samples)", layout.key, system.name(),
+                                    h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getTotalCount());
+                        }
+                        catch (Exception | AssertionError e) {
+                            failures.add(layout.key + " cancel " + key + ": " + e);
+                            log("  %s cancel %s FAILED: %s", layout.key, key, e);
+                        }
+                    }
+                    if (streamCancel && system.streams()) {
+                        Histogram h = Probes.streamCancel(system, options.streamBatch, options.streamCancelWarmup,
+                                options.streamCancelSamples, options.streamCancelLimit);
+                        streamCancels.add(cancel(system.name(), layout, h));
+                        log("  %-6s stream cancel %-15s p50 %8.1f µs  p99 %8.1f µs  (%d samples)", layout.key, system.name(),
+                                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getTotalCount());
+                    }
                 }
                 catch (Exception | AssertionError e) {
-                    failures.add(layout.key + " cancel " + key + ": " + e);
-                    log("  %s cancel %s FAILED: %s", layout.key, key, e);
+                    failures.add(layout.key + (streamCancel ? " stream cancel " : " cancel ") + key + ": " + e);
+                    log("  %s %s %s FAILED: %s", layout.key, streamCancel ? "stream cancel" : "cancel", key, e);
                 }
+            }
+            if (!(cancel || streamCancel)) {
+                continue;
             }
             try (NettySystem netty = new NettySystem()) {
                 netty.start(new int[] {64});
                 pin(netty, layout, pinning);
                 Histogram h = Probes.oneWay(netty, options.cancelWarmup, options.cancelSamples);
-                cancels.add(new Cancel("raw Netty one-way write", layout, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3,
-                        h.getValueAtPercentile(99) / 1e3));
+                cancels.add(cancel("raw Netty one-way write", layout, h));
                 log("  %-6s one-way raw Netty write      p50 %8.1f µs  p99 %8.1f µs  (%d samples)", layout.key,
                         h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getTotalCount());
             }
@@ -338,7 +416,7 @@ public final class Bench {
         }
 
         for (String key : options.systems) {
-            if (!HOLDING.contains(key)) {
+            if (!HOLDING.contains(key) || !options.measures(Figure.MEMORY)) {
                 continue;
             }
             try (EchoSystem system = SYSTEMS.get(key).get()) {
@@ -353,7 +431,67 @@ public final class Bench {
             }
         }
         return new Results(options, started, Duration.ofNanos(System.nanoTime() - start), throughput, cancels, memory,
-                pinned, failures);
+                streams, streamCancels, pinned, failures);
+    }
+
+    /** The echo's windows of one layout: each payload and calls in flight, round after round, the systems taking turns. */
+    private static void callWindows(Options options, Layout layout, List<EchoSystem> live, List<Throughput> throughput,
+            List<String> failures) {
+        for (int payload : options.payloads) {
+            for (int inFlight : options.inFlight) {
+                for (int run = 1; run <= options.runs; run++) {
+                    for (int i = 0; i < live.size(); i++) {
+                        EchoSystem system = live.get((i + run - 1) % live.size());
+                        try {
+                            ClosedLoop.Window w = ClosedLoop.run(system, payload, inFlight, options.warmup, options.measure);
+                            Histogram h = w.latencyNanos();
+                            Throughput t = new Throughput(system.name(), layout, run, payload, inFlight, w.calls(),
+                                    w.callsPerSecond(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                                    h.getValueAtPercentile(99.9) / 1e3, w.allocatedBytesPerCall());
+                            throughput.add(t);
+                            log("  %-6s round %d  %-22s %5d B %4d in flight  %,10.0f calls/s  p50 %8.1f µs  p99 %8.1f µs  p99.9 %8.1f µs  %,7.0f B/call",
+                                    layout.key, run, t.system(), payload, inFlight, t.callsPerSecond(), t.p50Micros(),
+                                    t.p99Micros(), t.p999Micros(), t.allocatedBytesPerCall());
+                        }
+                        catch (Exception | AssertionError e) {
+                            failures.add(layout.key + " round " + run + " " + system.name() + ": " + e);
+                            log("  %s round %d %s FAILED: %s", layout.key, run, system.name(), e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The stream's windows of one layout: each payload, round after round, the systems taking turns as for calls. */
+    private static void streamWindows(Options options, Layout layout, List<EchoSystem> live, List<StreamThroughput> streams,
+            List<String> failures) {
+        for (int payload : options.payloads) {
+            for (int run = 1; run <= options.runs; run++) {
+                for (int i = 0; i < live.size(); i++) {
+                    EchoSystem system = live.get((i + run - 1) % live.size());
+                    try {
+                        StreamLoop.Window w = StreamLoop.run(system, payload, options.streamBatch, options.warmup, options.measure);
+                        if (w.items() == 0) {
+                            throw new IllegalStateException(system.name() + ": the stream delivered no item in its measured window");
+                        }
+                        StreamThroughput t = new StreamThroughput(system.name(), layout, run, payload, w.items(), w.itemsPerSecond(),
+                                w.allocatedBytesPerItem());
+                        streams.add(t);
+                        log("  %-6s round %d  %-22s %5d B stream, batches of %d  %,10.0f items/s  %,7.0f B/item",
+                                layout.key, run, t.system(), payload, options.streamBatch, t.itemsPerSecond(), t.allocatedBytesPerItem());
+                    }
+                    catch (Exception | AssertionError e) {
+                        failures.add(layout.key + " stream round " + run + " " + system.name() + ": " + e);
+                        log("  %s stream round %d %s FAILED: %s", layout.key, run, system.name(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Cancel cancel(String system, Layout layout, Histogram h) {
+        return new Cancel(system, layout, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3);
     }
 
     private static List<String> pin(EchoSystem system, Layout layout, boolean pinning) throws Exception {

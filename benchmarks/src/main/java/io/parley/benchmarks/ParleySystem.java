@@ -15,17 +15,21 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
+import io.parley.core.server.ServerStream;
 import io.parley.rsocket.RSocketClientTransport;
 import io.parley.rsocket.RSocketServerTransport;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
 /**
  * Parley over RSocket TCP: an {@code echo} method (WebFlux style, {@code Mono::just}) and a
  * {@code hold} method in the MS-RPC style that never completes, watches {@code call.cancelled()}
- * and aborts the call once the client cancelled. With the bytes codec the payload is a
+ * and aborts the call once the client cancelled; and a server stream {@code repeat}
+ * ({@code ServerMethod.flux}) that sends its request back as items, as the client asks, and
+ * watches its stream's {@code cancelled()}. With the bytes codec the payload is a
  * {@code ByteBuffer}, the bytes codec's type that reaches the handler and leaves it without a copy,
- * as raw RSocket's payload does; with JSON an {@link EchoMessage}.
+ * as raw RSocket's payload does (each item a view of the request); with JSON an {@link EchoMessage}.
  */
 final class ParleySystem extends ThreadNamedSystem {
 
@@ -35,6 +39,7 @@ final class ParleySystem extends ThreadNamedSystem {
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
+    private final Held streamed = new Held();
     private final Map<Integer, Object> requests = new HashMap<>();
     private @Nullable ParleyServer server;
     private @Nullable ParleyClient client;
@@ -70,6 +75,7 @@ final class ParleySystem extends ThreadNamedSystem {
                 .codec(codec())
                 .method(echo(type()))
                 .method(hold(type()))
+                .method(repeat(type()))
                 .transport(RSocketServerTransport.tcp("127.0.0.1", 0).runOn(serverLoops))
                 .bindNow();
         String address = server.address();
@@ -99,6 +105,14 @@ final class ParleySystem extends ThreadNamedSystem {
         });
     }
 
+    private <T> ServerMethod<T, T> repeat(Class<T> type) {
+        return ServerMethod.flux("repeat", type, (T request, ServerStream<T> stream) -> {
+            streamed.started();
+            stream.cancelled().subscribe(null, null, streamed::cancelled);
+            return Flux.<T>generate(sink -> sink.next(request));
+        });
+    }
+
     @Override
     public void call(int payloadSize, Done done) {
         client.call("echo", requests.get(payloadSize), type()).subscribe(reply -> done.ok(), done::failed);
@@ -117,6 +131,21 @@ final class ParleySystem extends ThreadNamedSystem {
     @Override
     public Held held() {
         return held;
+    }
+
+    @Override
+    public boolean streams() {
+        return true;
+    }
+
+    @Override
+    public Runnable stream(int payloadSize, int batch, Items items) {
+        return Batches.read(client.stream("repeat", requests.get(payloadSize), type()), batch, items, item -> { });
+    }
+
+    @Override
+    public Held streamed() {
+        return streamed;
     }
 
     @Override

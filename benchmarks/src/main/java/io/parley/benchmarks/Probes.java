@@ -10,7 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.HdrHistogram.Histogram;
 
-/** The cancel and memory figures, each taken one system at a time from the harness's thread. */
+/** The cancel figures, of calls and of streams, and the memory figure: each taken one system at a time from the harness's thread. */
 final class Probes {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -38,6 +38,42 @@ final class Probes {
             long cancelled = System.nanoTime();
             cancel.run();
             long learnt = await(seen, system.name() + ": the server did not see a cancel");
+            if (i >= warmup) {
+                histogram.recordValue(Math.max(0, learnt - cancelled));
+            }
+        }
+        return histogram;
+    }
+
+    /**
+     * Cancel propagation of a server stream while its items flow: one stream at a time of 64-byte
+     * items, the client asking in batches; once a batch has arrived, the client cancels it, and
+     * the figure is the time from just before the cancel to the server's stream handler learning
+     * of it, on this JVM's {@link System#nanoTime()}. The client goes on asking until it cancels,
+     * so the cancel meets a server that is sending, or about to.
+     *
+     * @param batch the client's batch, as in the throughput windows
+     * @param warmup samples taken first and not kept
+     * @param samples samples kept, unless {@code limit} runs out first
+     * @param limit how long the kept samples may take: a system whose streams are slow to start
+     *        or to stop gives fewer samples (the report says how many) rather than stretch the run
+     * @return the kept samples, in nanoseconds
+     */
+    static Histogram streamCancel(EchoSystem system, int batch, int warmup, int samples, Duration limit) throws Exception {
+        Held held = system.streamed();
+        Histogram histogram = new Histogram(3);
+        long deadline = Long.MAX_VALUE;
+        for (int i = 0; i < warmup + samples && System.nanoTime() < deadline; i++) {
+            if (i == warmup) {
+                deadline = System.nanoTime() + limit.toNanos();
+            }
+            StreamLoop.Flowing flowing = new StreamLoop.Flowing(batch);
+            Runnable cancel = system.stream(64, batch, flowing);
+            await(flowing.reached, system.name() + ": a stream did not deliver its first " + batch + " items");
+            CompletableFuture<Long> seen = held.nextCancel();
+            long cancelled = System.nanoTime();
+            cancel.run();
+            long learnt = await(seen, system.name() + ": the server's stream handler did not see a cancel");
             if (i >= warmup) {
                 histogram.recordValue(Math.max(0, learnt - cancelled));
             }

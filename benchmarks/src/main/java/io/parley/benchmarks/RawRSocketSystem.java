@@ -21,6 +21,7 @@ import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.util.ByteBufPayload;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
@@ -31,6 +32,11 @@ import reactor.netty.tcp.TcpServer;
  * the request's data back as the reply. A request whose data is empty is a held call. Without
  * metadata, or with the very metadata a Parley request carries (a routing entry naming the method
  * and Parley's call entry, 49 bytes for {@code echo}): what RSocket itself costs to carry them.
+ *
+ * <p>Its request-stream, the floor of Parley's streams (the plain system only: a stream's items
+ * carry no metadata, so the other would repeat it): each item is a retained slice of the
+ * request's data, sent without a copy; {@code doOnCancel} is where the handler learns of the
+ * client's cancel.
  */
 final class RawRSocketSystem extends ThreadNamedSystem {
 
@@ -39,6 +45,7 @@ final class RawRSocketSystem extends ThreadNamedSystem {
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
+    private final Held streamed = new Held();
     private final Map<Integer, byte[]> payloads = new HashMap<>();
     private final boolean metadata;
     private final AtomicLong callIds = new AtomicLong();
@@ -72,7 +79,18 @@ final class RawRSocketSystem extends ThreadNamedSystem {
 
     @Override
     public void start(int[] payloadSizes) {
-        server = RSocketServer.create(SocketAcceptor.forRequestResponse(this::respond))
+        RSocket responder = new RSocket() {
+            @Override
+            public Mono<Payload> requestResponse(Payload request) {
+                return respond(request);
+            }
+
+            @Override
+            public Flux<Payload> requestStream(Payload request) {
+                return repeat(request);
+            }
+        };
+        server = RSocketServer.create(SocketAcceptor.with(responder))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .bind(TcpServerTransport.create(TcpServer.create().host("127.0.0.1").port(0).runOn(serverLoops)))
                 .block(TIMEOUT);
@@ -101,6 +119,14 @@ final class RawRSocketSystem extends ThreadNamedSystem {
         return Mono.<Payload>never().doOnCancel(held::cancelled);
     }
 
+    private Flux<Payload> repeat(Payload request) {
+        streamed.started();
+        ByteBuf data = request.data();
+        return Flux.<Payload>generate(sink -> sink.next(ByteBufPayload.create(data.retainedSlice())))
+                .doOnCancel(streamed::cancelled)
+                .doFinally(signal -> request.release());
+    }
+
     @Override
     public void call(int payloadSize, Done done) {
         client.requestResponse(request(payloads.get(payloadSize)))
@@ -123,6 +149,22 @@ final class RawRSocketSystem extends ThreadNamedSystem {
     @Override
     public Held held() {
         return held;
+    }
+
+    @Override
+    public boolean streams() {
+        return !metadata;
+    }
+
+    @Override
+    public Runnable stream(int payloadSize, int batch, Items items) {
+        return Batches.read(client.requestStream(ByteBufPayload.create(payloads.get(payloadSize))), batch, items,
+                item -> ((Payload) item).release());
+    }
+
+    @Override
+    public Held streamed() {
+        return streamed;
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 import org.knowm.xchart.BitmapEncoder;
@@ -20,15 +21,17 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import io.parley.benchmarks.Bench.Cancel;
+import io.parley.benchmarks.Bench.Figure;
 import io.parley.benchmarks.Bench.Layout;
 import io.parley.benchmarks.Bench.Memory;
 import io.parley.benchmarks.Bench.Results;
+import io.parley.benchmarks.Bench.StreamThroughput;
 import io.parley.benchmarks.Bench.Throughput;
 
 /**
  * Writes a run's results as Markdown, {@code <out>/<name>.md}, with a chart of throughput by
- * calls in flight beside it, {@code <out>/<name>.png}. Every number printed is one the run
- * measured; a ratio of two systems is the median of its rounds' ratios.
+ * calls in flight beside it, {@code <out>/<name>.png} (when the run measured calls). Every number
+ * printed is one the run measured; a ratio of two systems is the median of its rounds' ratios.
  */
 final class Report {
 
@@ -52,7 +55,9 @@ final class Report {
         Files.createDirectories(dir);
         String name = results.options().name;
         Path chart = dir.resolve(name + ".png");
-        chart(results, chart);
+        if (results.options().measures(Figure.CALLS)) {
+            chart(results, chart);
+        }
         Path markdown = dir.resolve(name + ".md");
         Files.writeString(markdown, markdown(results, chart.getFileName().toString()), StandardCharsets.UTF_8);
         return markdown;
@@ -72,6 +77,34 @@ final class Report {
         method(md, r);
         targets(md, r);
 
+        if (o.measures(Figure.CALLS)) {
+            calls(md, r, chartFile);
+        }
+        if (o.measures(Figure.CANCEL)) {
+            cancels(md, r);
+        }
+        if (o.measures(Figure.MEMORY)) {
+            memory(md, r);
+        }
+        if (o.measures(Figure.STREAMS)) {
+            streams(md, r);
+        }
+        if (o.measures(Figure.STREAM_CANCEL)) {
+            streamCancels(md, r);
+        }
+
+        if (!r.failures().isEmpty()) {
+            md.append("## Failures\n\n");
+            for (String failure : r.failures()) {
+                md.append("- ").append(failure).append('\n');
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static void calls(StringBuilder md, Results r, String chartFile) {
+        Bench.Options o = r.options();
         md.append("## Throughput, latency and allocation\n\n");
         md.append("![calls/s by calls in flight](").append(chartFile).append(")\n\n");
         md.append("calls/s, latency and allocation are given per round (round 1 / round 2 / ...); ")
@@ -89,21 +122,20 @@ final class Report {
                         if (runs.isEmpty()) {
                             continue;
                         }
-                        md.append("| ").append(system).append(" | ").append(inFlight)
-                                .append(" | ").append(each(runs, Throughput::callsPerSecond, "%,.0f"))
-                                .append(" | ").append(format(ratio(r, system, RAW_RSOCKET, layout, payload, inFlight)))
-                                .append(" | ").append(format(ratio(r, system, GRPC_DIRECT, layout, payload, inFlight)))
-                                .append(" | ").append(each(runs, Throughput::p50Micros, "%.1f"))
-                                .append(" | ").append(each(runs, Throughput::p99Micros, "%.1f"))
-                                .append(" | ").append(each(runs, Throughput::p999Micros, "%.1f"))
-                                .append(" | ").append(each(runs, Throughput::allocatedBytesPerCall, "%,.0f"))
-                                .append(" |\n");
+                        md.append(row(system, inFlight, each(runs, Throughput::callsPerSecond, "%,.0f"),
+                                format(ratio(r, system, RAW_RSOCKET, layout, payload, inFlight)),
+                                format(ratio(r, system, GRPC_DIRECT, layout, payload, inFlight)),
+                                each(runs, Throughput::p50Micros, "%.1f"), each(runs, Throughput::p99Micros, "%.1f"),
+                                each(runs, Throughput::p999Micros, "%.1f"), each(runs, Throughput::allocatedBytesPerCall, "%,.0f")));
                     }
                 }
                 md.append('\n');
             }
         }
+    }
 
+    private static void cancels(StringBuilder md, Results r) {
+        Bench.Options o = r.options();
         md.append("## Cancel propagation\n\n");
         md.append("From just before the client's cancel (disposing the call's subscription; gRPC: `ClientCall.cancel`) to the server's handler learning of it: ")
                 .append("Parley `AsyncCall.cancelled()` (when `testCancel()` turns `RPC_S_OK`), raw RSocket and Spring `doOnCancel`, gRPC's `setOnCancelHandler`. ")
@@ -123,7 +155,9 @@ final class Report {
             }
             md.append('\n');
         }
+    }
 
+    private static void memory(StringBuilder md, Results r) {
         md.append("## Memory per pending call\n\n");
         md.append("Heap in use after full collections (`System.gc()`, least of four readings of `MemoryMXBean`) while the calls are held by the server on one connection, ")
                 .append("less the same before them, divided by their number. Client and server together, as both live in this JVM. Measured once per system, at the end, unpinned (where the threads run does not change the heap).\n\n");
@@ -134,15 +168,63 @@ final class Report {
                     rawMemory.isPresent() ? String.format(Locale.ROOT, "%+,.0f B", m.bytesPerCall() - rawMemory.getAsDouble()) : "n/a"));
         }
         md.append('\n');
+    }
 
-        if (!r.failures().isEmpty()) {
-            md.append("## Failures\n\n");
-            for (String failure : r.failures()) {
-                md.append("- ").append(failure).append('\n');
+    private static void streams(StringBuilder md, Results r) {
+        Bench.Options o = r.options();
+        md.append("## Server streams: items/s and allocation\n\n");
+        md.append("One long server stream per window: the client sends a request of the payload's size to a `repeat` handler, which sends it back as items for as long as the client asks. ")
+                .append(String.format(Locale.ROOT, "The client asks for %d items, then for %d more each time %d have arrived (Reactor's `limitRate(%d)` requests; gRPC: `disableAutoRequestWithInitial(%d)`, then `request(%d)`). ",
+                        o.streamBatch, Batches.replenish(o.streamBatch), Batches.replenish(o.streamBatch), o.streamBatch, o.streamBatch,
+                        Batches.replenish(o.streamBatch)))
+                .append("items/s counts the items that reached the client's subscriber (gRPC: its observer's `onNext`) in the measured window; then the client cancels and the server's handler must learn of it before the next window. ")
+                .append("Allocation: bytes allocated by all threads of the JVM per item. MiB/s: the items' payload bytes, mean of the rounds. ")
+                .append("× columns: the median of the rounds' ratios of items/s, as for calls.\n\n");
+        for (Layout layout : o.layouts) {
+            for (int payload : o.payloads) {
+                md.append("### ").append(layout.key).append(" (").append(layout.description).append("), ")
+                        .append(payload).append("-byte items\n\n");
+                md.append("| System | items/s | × raw RSocket | × gRPC direct | MiB/s | alloc B/item |\n");
+                md.append("|---|---:|---:|---:|---:|---:|\n");
+                for (String system : r.streams().stream().map(StreamThroughput::system).distinct().toList()) {
+                    List<StreamThroughput> runs = streamRuns(r, system, layout, payload);
+                    if (runs.isEmpty()) {
+                        continue;
+                    }
+                    double mean = runs.stream().mapToDouble(StreamThroughput::itemsPerSecond).average().orElse(Double.NaN);
+                    md.append(row(system, each(runs, StreamThroughput::itemsPerSecond, "%,.0f"),
+                            format(streamRatio(r, system, RAW_RSOCKET, layout, payload)),
+                            format(streamRatio(r, system, GRPC_DIRECT, layout, payload)),
+                            String.format(Locale.ROOT, "%,.1f", mean * payload / (1024.0 * 1024.0)),
+                            each(runs, StreamThroughput::allocatedBytesPerItem, "%,.0f")));
+                }
+                md.append('\n');
+            }
+        }
+    }
+
+    private static void streamCancels(StringBuilder md, Results r) {
+        Bench.Options o = r.options();
+        md.append("## Stream cancel propagation\n\n");
+        md.append("A server stream of 64-byte items, the client asking in batches as above; once a batch has arrived, the client cancels it (disposes its subscription; gRPC: `ClientCall.cancel`) while it goes on asking, so the cancel meets a stream in flow. ")
+                .append("From just before the cancel to the server's stream handler learning of it, on the same clock: Parley the stream's `cancelled()` (when `testCancel()` turns `RPC_S_OK`), raw RSocket and Spring `doOnCancel` on the handler's `Flux`, gRPC `setOnCancelHandler`. ")
+                .append(String.format(Locale.ROOT, "One stream at a time; %,d samples discarded first, then up to %,d kept within %d s per system and layout (the samples column says how many). Measured once per layout.%n%n",
+                        o.streamCancelWarmup, o.streamCancelSamples, o.streamCancelLimit.toSeconds()));
+        for (Layout layout : o.layouts) {
+            md.append("### ").append(layout.key).append(" (").append(layout.description).append(")\n\n");
+            md.append("| System | samples | p50 µs | p99 µs | p99 × raw RSocket stream p99 | p99 × the system's call cancel p99 | p99 × Netty one-way p99 |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            double raw = cancelP99(r.streamCancels(), RAW_RSOCKET, layout);
+            double limit = cancelP99(r.cancels(), NETTY_ONE_WAY, layout);
+            for (Cancel c : r.streamCancels()) {
+                if (c.layout() == layout) {
+                    md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %s | %s | %s |%n", c.system(), c.samples(),
+                            c.p50Micros(), c.p99Micros(), ratio(c.p99Micros(), raw),
+                            ratio(c.p99Micros(), cancelP99(r.cancels(), c.system(), layout)), ratio(c.p99Micros(), limit)));
+                }
             }
             md.append('\n');
         }
-        return md.toString();
     }
 
     private static void machine(StringBuilder md) {
@@ -168,14 +250,30 @@ final class Report {
     private static void method(StringBuilder md, Results r) {
         Bench.Options o = r.options();
         md.append("## Method\n\n");
-        md.append(String.format(Locale.ROOT, "- Warm-up: first each system once for %d ms per payload at 16 in flight (the JIT's work outlives a system's instances); then before each measured window %d ms.%n",
+        md.append(String.format(Locale.ROOT, "- Warm-up: first each system once for %d ms per payload (calls: at 16 in flight; streams: one stream) — the JIT's work outlives a system's instances; then before each measured window %d ms.%n",
                 o.jitWarmup.toMillis(), o.warmup.toMillis()));
         md.append(String.format(Locale.ROOT, "- Measured windows: %d ms; each configuration %d round(s). In a layout every system's server and client are up side by side, idle but for their own windows; in each round each configuration has one window of each system, in an order that rotates from round to round.%n",
                 o.measure.toMillis(), o.runs));
-        md.append("- Calls in flight: ").append(join(o.inFlight)).append("; payloads: ").append(join(o.payloads))
-                .append(" bytes (JSON systems: an object `{\"text\":\"...\"}` with that many characters of text).\n");
-        md.append(String.format(Locale.ROOT, "- Cancel propagation: %,d samples per system and layout after %,d discarded; memory: %,d calls pending on one connection.%n",
-                o.cancelSamples, o.cancelWarmup, o.pending));
+        if (o.measures(Figure.CALLS)) {
+            md.append("- Calls in flight: ").append(join(o.inFlight)).append("; payloads: ").append(join(o.payloads))
+                    .append(" bytes (JSON systems: an object `{\"text\":\"...\"}` with that many characters of text).\n");
+        }
+        if (o.measures(Figure.CANCEL)) {
+            md.append(String.format(Locale.ROOT, "- Cancel propagation: %,d samples per system and layout after %,d discarded.%n",
+                    o.cancelSamples, o.cancelWarmup));
+        }
+        if (o.measures(Figure.MEMORY)) {
+            md.append(String.format(Locale.ROOT, "- Memory: %,d calls pending on one connection.%n", o.pending));
+        }
+        if (o.measures(Figure.STREAMS)) {
+            md.append(String.format(Locale.ROOT, "- Server streams: one long stream per window, items of %s bytes (JSON systems: that many characters of text), the client asking for %d items, then %d at a time.%n",
+                    join(o.payloads), o.streamBatch, Batches.replenish(o.streamBatch)));
+        }
+        if (o.measures(Figure.STREAM_CANCEL)) {
+            md.append(String.format(Locale.ROOT, "- Stream cancel propagation: 64-byte items, up to %,d samples per system and layout (at most %d s of them) after %,d discarded.%n",
+                    o.streamCancelSamples, o.streamCancelLimit.toSeconds(), o.streamCancelWarmup));
+        }
+        md.append("- Figures measured: ").append(o.figures.stream().map(f -> f.key).collect(Collectors.joining(", "))).append(".\n");
         md.append("- Event-loop threads pinned with `taskset`, found by name in `/proc/self/task/*/comm`; other threads (harness, GC, JIT, gRPC's default executor) run where the OS puts them.\n\n");
         for (var entry : r.pinning().entrySet()) {
             md.append("<details><summary>Layout ").append(entry.getKey().key).append(": ").append(entry.getKey().description)
@@ -190,7 +288,7 @@ final class Report {
     private static void targets(StringBuilder md, Results r) {
         Bench.Options o = r.options();
         md.append("## Targets\n\n");
-        md.append("Computed from the figures below; throughput targets at 16 and 256 calls in flight, each layout and payload.\n\n");
+        md.append("Computed from the figures below; throughput targets at 16 and 256 calls in flight, each layout and payload; stream targets in each layout and item size.\n\n");
         md.append("| Target | Where | Measured | Met |\n|---|---|---:|:---:|\n");
         for (Layout layout : o.layouts) {
             for (int payload : o.payloads) {
@@ -219,8 +317,15 @@ final class Report {
                     }
                 }
             }
-            double parley = cancelP99(r, PARLEY_BYTES, layout);
-            double limit = cancelP99(r, NETTY_ONE_WAY, layout);
+            for (int payload : o.payloads) {
+                String where = layout.key + ", " + payload + "-byte items";
+                target(md, "Parley bytes stream ≥ 0.95× raw RSocket items/s", where,
+                        streamRatio(r, PARLEY_BYTES, RAW_RSOCKET, layout, payload), 0.95);
+                target(md, "Parley bytes stream ≥ 3× gRPC direct executor items/s", where,
+                        streamRatio(r, PARLEY_BYTES, GRPC_DIRECT, layout, payload), 3.0);
+            }
+            double parley = cancelP99(r.cancels(), PARLEY_BYTES, layout);
+            double limit = cancelP99(r.cancels(), NETTY_ONE_WAY, layout);
             if (!Double.isNaN(parley) && !Double.isNaN(limit)) {
                 String measured = String.format(Locale.ROOT, "%.2f× (%.1f / %.1f µs)", parley / limit, parley, limit);
                 md.append("| Parley cancel propagation p99 ≤ 1.5× raw Netty one-way write p99 | ").append(layout.key)
@@ -299,12 +404,21 @@ final class Report {
         return runs(r, system, layout, payload, inFlight).stream().mapToDouble(Throughput::callsPerSecond).average().orElse(Double.NaN);
     }
 
-    private static double cancelP99(Results r, String system, Layout layout) {
-        return r.cancels().stream().filter(c -> c.layout() == layout && c.system().equals(system))
+    private static double cancelP99(List<Cancel> cancels, String system, Layout layout) {
+        return cancels.stream().filter(c -> c.layout() == layout && c.system().equals(system))
                 .mapToDouble(Cancel::p99Micros).findFirst().orElse(Double.NaN);
     }
 
-    private static String each(List<Throughput> runs, ToDoubleFunction<Throughput> figure, String format) {
+    private static List<StreamThroughput> streamRuns(Results r, String system, Layout layout, int payload) {
+        return r.streams().stream().filter(t -> t.system().equals(system) && t.layout() == layout && t.payload() == payload).toList();
+    }
+
+    /** One row of a Markdown table. */
+    private static String row(Object... cells) {
+        return java.util.Arrays.stream(cells).map(String::valueOf).collect(Collectors.joining(" | ", "| ", " |\n"));
+    }
+
+    private static <T> String each(List<T> runs, ToDoubleFunction<T> figure, String format) {
         return runs.stream().map(t -> String.format(Locale.ROOT, format, figure.applyAsDouble(t))).collect(Collectors.joining(" / "));
     }
 
@@ -321,10 +435,20 @@ final class Report {
      * measured, their windows seconds apart; the median of those. NaN if no round has both.
      */
     static double ratio(Results r, String system, String base, Layout layout, int payload, int inFlight) {
-        List<Throughput> bases = runs(r, base, layout, payload, inFlight);
-        double[] ratios = runs(r, system, layout, payload, inFlight).stream()
-                .flatMap(t -> bases.stream().filter(b -> b.run() == t.run() && b.callsPerSecond() > 0)
-                        .map(b -> t.callsPerSecond() / b.callsPerSecond()))
+        return medianOfRoundRatios(runs(r, system, layout, payload, inFlight), runs(r, base, layout, payload, inFlight),
+                Throughput::run, Throughput::callsPerSecond);
+    }
+
+    /** The ratio of two systems' items/s in one layout and item size, as {@link #ratio} for calls/s. */
+    static double streamRatio(Results r, String system, String base, Layout layout, int payload) {
+        return medianOfRoundRatios(streamRuns(r, system, layout, payload), streamRuns(r, base, layout, payload),
+                StreamThroughput::run, StreamThroughput::itemsPerSecond);
+    }
+
+    private static <T> double medianOfRoundRatios(List<T> runs, List<T> bases, ToIntFunction<T> round, ToDoubleFunction<T> figure) {
+        double[] ratios = runs.stream()
+                .flatMap(t -> bases.stream().filter(b -> round.applyAsInt(b) == round.applyAsInt(t) && figure.applyAsDouble(b) > 0)
+                        .map(b -> figure.applyAsDouble(t) / figure.applyAsDouble(b)))
                 .mapToDouble(Double::doubleValue).sorted().toArray();
         if (ratios.length == 0) {
             return Double.NaN;

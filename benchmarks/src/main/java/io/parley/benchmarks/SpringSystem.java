@@ -20,6 +20,7 @@ import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
@@ -29,6 +30,8 @@ import reactor.netty.tcp.TcpServer;
  * Spring's {@code RSocketRequester} calling a {@code @MessageMapping} responder, JSON through
  * Jackson 3, both set up by hand as Spring Boot would: Spring's default strategies plus JSON, a
  * zero-copy server (Boot's choice for Netty buffers); the requester picks its decoder itself.
+ * Its stream is a {@code @MessageMapping} method returning a {@code Flux}, read with
+ * {@code retrieveFlux}.
  */
 final class SpringSystem extends ThreadNamedSystem {
 
@@ -98,6 +101,22 @@ final class SpringSystem extends ThreadNamedSystem {
     }
 
     @Override
+    public boolean streams() {
+        return true;
+    }
+
+    @Override
+    public Runnable stream(int payloadSize, int batch, Items items) {
+        return Batches.read(requester.route("repeat").data(requests.get(payloadSize)).retrieveFlux(EchoMessage.class), batch, items,
+                item -> { });
+    }
+
+    @Override
+    public Held streamed() {
+        return controller.streamed;
+    }
+
+    @Override
     public void close() {
         if (requester != null) {
             requester.dispose();
@@ -113,6 +132,7 @@ final class SpringSystem extends ThreadNamedSystem {
     static final class EchoController {
 
         final Held held = new Held();
+        final Held streamed = new Held();
 
         @MessageMapping("echo")
         EchoMessage echo(EchoMessage request) {
@@ -123,6 +143,12 @@ final class SpringSystem extends ThreadNamedSystem {
         Mono<EchoMessage> hold(EchoMessage request) {
             held.started();
             return Mono.<EchoMessage>never().doOnCancel(held::cancelled);
+        }
+
+        @MessageMapping("repeat")
+        Flux<EchoMessage> repeat(EchoMessage request) {
+            streamed.started();
+            return Flux.<EchoMessage>generate(sink -> sink.next(request)).doOnCancel(streamed::cancelled);
         }
     }
 }

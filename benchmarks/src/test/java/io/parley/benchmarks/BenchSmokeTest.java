@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.parley.benchmarks.Bench.Cancel;
 import io.parley.benchmarks.Bench.Memory;
 import io.parley.benchmarks.Bench.Results;
+import io.parley.benchmarks.Bench.StreamThroughput;
 import io.parley.benchmarks.Bench.Throughput;
 
 /**
@@ -25,6 +26,8 @@ class BenchSmokeTest {
 
     private static final List<String> SYSTEMS = List.of("raw RSocket", "raw RSocket + metadata", "Parley bytes", "Parley JSON",
             "Spring RSocket JSON", "gRPC direct executor", "gRPC default executor", "raw Netty");
+    private static final List<String> STREAMING = List.of("raw RSocket", "Parley bytes", "Parley JSON",
+            "Spring RSocket JSON", "gRPC direct executor", "gRPC default executor");
 
     @Test
     @Timeout(180)
@@ -32,7 +35,8 @@ class BenchSmokeTest {
         Bench.Options options = Bench.Options.parse("--out", dir.toString(), "--name", "smoke",
                 "--jit-warmup-ms", "200", "--warmup-ms", "50", "--measure-ms", "150",
                 "--runs", "1", "--in-flight", "1,16", "--payloads", "64", "--layouts", "split",
-                "--cancel-samples", "200", "--cancel-warmup", "20", "--pending", "2000");
+                "--cancel-samples", "200", "--cancel-warmup", "20", "--pending", "2000",
+                "--stream-batch", "64", "--stream-cancel-samples", "50", "--stream-cancel-warmup", "10");
 
         Results results = Bench.run(options);
 
@@ -54,13 +58,28 @@ class BenchSmokeTest {
         assertThat(results.memory()).extracting(Memory::system).containsExactly(
                 "raw RSocket", "Parley bytes", "Spring RSocket JSON", "gRPC direct executor");
         assertThat(results.memory()).allSatisfy(m -> assertThat(m.bytesPerCall()).isFinite());
+        assertThat(results.streams()).extracting(StreamThroughput::system).containsExactlyElementsOf(STREAMING);
+        assertThat(results.streams()).allSatisfy(t -> {
+            assertThat(t.items()).as(t.system() + " items").isPositive();
+            assertThat(t.itemsPerSecond()).as(t.system() + " items/s").isPositive();
+            assertThat(t.allocatedBytesPerItem()).as(t.system() + " allocation per item").isPositive();
+        });
+        assertThat(results.streamCancels()).extracting(Cancel::system).containsExactly(
+                "raw RSocket", "Parley bytes", "Spring RSocket JSON", "gRPC direct executor");
+        assertThat(results.streamCancels()).allSatisfy(c -> {
+            assertThat(c.samples()).isPositive().isLessThanOrEqualTo(50);
+            assertThat(c.p99Micros()).isGreaterThanOrEqualTo(c.p50Micros()).isPositive();
+        });
         assertThat(results.wallTime()).isLessThan(Duration.ofMinutes(3));
 
         Path markdown = Report.write(results);
         String report = Files.readString(markdown);
         assertThat(markdown.getFileName()).hasToString("smoke.md");
         assertThat(report).contains("## Machine and JVM", "## Targets", "## Throughput, latency and allocation",
-                "## Cancel propagation", "## Memory per pending call", "![calls/s by calls in flight](smoke.png)");
+                "## Cancel propagation", "## Memory per pending call", "![calls/s by calls in flight](smoke.png)",
+                "## Server streams: items/s and allocation", "## Stream cancel propagation",
+                "| Parley bytes stream ≥ 0.95× raw RSocket items/s | split, 64-byte items |",
+                "| Parley bytes stream ≥ 3× gRPC direct executor items/s | split, 64-byte items |");
         for (String system : SYSTEMS) {
             assertThat(report).contains("| " + system + " |");
         }
@@ -77,6 +96,8 @@ class BenchSmokeTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--systems: 'corba'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--layouts", "diagonal"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--layouts: 'diagonal'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--figures", "streams,speed"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--figures: 'speed'");
     }
 
     @Test
@@ -88,10 +109,36 @@ class BenchSmokeTest {
                 window("raw RSocket", 2, 200), window("Parley bytes", 2, 180),
                 window("raw RSocket", 3, 100), window("Parley bytes", 3, 120));
         Results results = new Results(options, java.time.ZonedDateTime.now(), Duration.ZERO, windows, List.of(), List.of(),
-                java.util.Map.of(), List.of());
+                List.of(), List.of(), java.util.Map.of(), List.of());
 
         assertThat(Report.ratio(results, "Parley bytes", "raw RSocket", Bench.Layout.SPLIT, 64, 16)).isCloseTo(0.9, within(1e-9));
         assertThat(Report.ratio(results, "Parley JSON", "raw RSocket", Bench.Layout.SPLIT, 64, 16)).isNaN();
+    }
+
+    @Test
+    void streamRatio_isTheMedianOfTheRatiosWithinEachRound_andAStreamsOnlyReportShowsOnlyStreams() {
+        Bench.Options options = Bench.Options.parse("--figures", "streams", "--layouts", "shared", "--payloads", "4096");
+        List<StreamThroughput> windows = List.of(
+                stream("raw RSocket", 1, 1000), stream("Parley bytes", 1, 960), stream("gRPC direct executor", 1, 300),
+                stream("raw RSocket", 2, 500), stream("Parley bytes", 2, 400), stream("gRPC direct executor", 2, 100),
+                stream("raw RSocket", 3, 1000), stream("Parley bytes", 3, 970), stream("gRPC direct executor", 3, 400));
+        Results results = new Results(options, java.time.ZonedDateTime.now(), Duration.ZERO, List.of(), List.of(), List.of(),
+                windows, List.of(), java.util.Map.of(), List.of());
+
+        assertThat(Report.streamRatio(results, "Parley bytes", "raw RSocket", Bench.Layout.SHARED, 4096)).isCloseTo(0.96, within(1e-9));
+        assertThat(Report.streamRatio(results, "Parley bytes", "gRPC direct executor", Bench.Layout.SHARED, 4096))
+                .isCloseTo(3.2, within(1e-9));
+        String report = Report.markdown(results, "unused.png");
+        assertThat(report).contains("## Server streams: items/s and allocation",
+                "| Parley bytes stream ≥ 0.95× raw RSocket items/s | shared, 4096-byte items | 0.96× | yes |",
+                "| Parley bytes stream ≥ 3× gRPC direct executor items/s | shared, 4096-byte items | 3.20× | yes |",
+                "| Parley bytes | 960 / 400 / 970 | 0.96 | 3.20 |");
+        assertThat(report).doesNotContain("## Throughput, latency and allocation", "## Cancel propagation", "## Memory per pending call",
+                "## Stream cancel propagation");
+    }
+
+    private static StreamThroughput stream(String system, int round, double itemsPerSecond) {
+        return new StreamThroughput(system, Bench.Layout.SHARED, round, 4096, 1, itemsPerSecond, 1);
     }
 
     private static Throughput window(String system, int round, double callsPerSecond) {
