@@ -12,6 +12,7 @@ import io.netty.util.internal.ThreadExecutorMap;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.AbstractTransportCall;
+import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
@@ -37,6 +38,8 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     static final int MAX_FRAME_LENGTH = 0xFF_FFFF;
     /** A request frame's header with metadata: frame length, stream id, type and flags, metadata length. */
     private static final int REQUEST_FRAME_OVERHEAD = 12;
+    /** The initial request-n of a REQUEST_STREAM or REQUEST_CHANNEL frame. */
+    private static final int INITIAL_REQUEST_N = 4;
     private static final int MAX_REQUEST_METADATA = ParleyMetadataCodec.requestLength("m".repeat(RpcRequest.MAX_METHOD_BYTES));
 
     private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
@@ -71,9 +74,12 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     /** A request that cannot go out as one frame: a caller's error, said as such, not a transport failure. */
     private static @Nullable RpcFault tooLarge(RpcRequest request) {
         int data = request.payload().remaining();
+        // A stream's and a channel's opening frame also carries the initial request-n.
+        int overhead = REQUEST_FRAME_OVERHEAD + (request.interaction() == Interaction.REQUEST_STREAM
+                || request.interaction() == Interaction.REQUEST_CHANNEL ? INITIAL_REQUEST_N : 0);
         // The method's length is counted only for a request that could need it (a name has at most 255 bytes).
-        if (data <= MAX_FRAME_LENGTH - REQUEST_FRAME_OVERHEAD - MAX_REQUEST_METADATA
-                || (long) data + ParleyMetadataCodec.requestLength(request.method()) + REQUEST_FRAME_OVERHEAD <= MAX_FRAME_LENGTH) {
+        if (data <= MAX_FRAME_LENGTH - overhead - MAX_REQUEST_METADATA
+                || (long) data + ParleyMetadataCodec.requestLength(request.method()) + overhead <= MAX_FRAME_LENGTH) {
             return null;
         }
         return new RpcFault(RpcStatus.INVALID_ARG, "the request of '" + request.method() + "' is "

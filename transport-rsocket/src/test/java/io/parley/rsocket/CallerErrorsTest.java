@@ -22,6 +22,7 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
+import io.parley.core.server.ServerMethod;
 import io.parley.core.transport.CallTestSupport;
 import io.parley.core.transport.TransportFixture;
 import io.rsocket.RSocket;
@@ -29,6 +30,7 @@ import io.rsocket.core.RSocketConnector;
 import io.rsocket.exceptions.CanceledException;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -64,6 +66,21 @@ class CallerErrorsTest extends CallTestSupport {
         assertThat(client.call("echo", "small", String.class).block(TIMEOUT)).isEqualTo("small");
         assertThat(serverCall.complete("done")).isEqualTo(RpcStatus.OK);
         assertThat(held.block(TIMEOUT)).isEqualTo("done");
+    }
+
+    @Test
+    void streamRequestThatWouldFitAUnaryFrame_butNotAStreamsOpeningFrame_endsWithInvalidArg() {
+        ParleyServer server = startServer(b -> b.maxInboundPayloadSize(64 * 1024 * 1024)
+                .method(ServerMethod.flux("length", String.class, request -> Flux.just(request.length()))));
+        ParleyClient client = client(server);
+        // Two bytes short of a REQUEST_STREAM frame's limit, which counts four bytes of initial request-n more.
+        int data = RSocketCall.MAX_FRAME_LENGTH - ParleyMetadataCodec.requestLength("length") - 14;
+        String request = "x".repeat(data - 2);
+
+        StepVerifier.create(client.stream("length", request, Integer.class))
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.INVALID_ARG))
+                .verify(TIMEOUT);
+        assertThat(client.call("echo", "small", String.class).block(TIMEOUT)).isEqualTo("small");
     }
 
     @ParameterizedTest

@@ -227,6 +227,11 @@ final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, Tran
         outcome = status;
         disposeTimers();
         scope.end(status);
+        // A stream's end needs no demand; a reply does. A stream handle's items hear the end
+        // before its notification fires, so whoever waits on completion() finds them ended.
+        if (many || (state & REQUESTED) != 0 || reply == null) {
+            deliver();
+        }
         Sinks.One<R> sink = notification;
         if (sink != null) {
             if (status != RpcStatus.OK) {
@@ -238,10 +243,6 @@ final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, Tran
             else {
                 sink.tryEmitEmpty();
             }
-        }
-        // A stream's end needs no demand; a reply does.
-        if (many || (state & REQUESTED) != 0 || reply == null) {
-            deliver();
         }
         return s;
     }

@@ -161,6 +161,20 @@ public final class ParleyClient implements Disposable {
     }
 
     /**
+     * Calls a server stream whose items are of a generic type, such as {@code List<Order>},
+     * with the client's default options.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param itemType the type to decode each item to
+     * @param <R> the item type; the caller vouches that it matches {@code itemType}
+     * @return the items, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Flux<R> stream(String method, @Nullable Object request, Type itemType) {
+        return stream(method, request, itemType, defaultOptions);
+    }
+
+    /**
      * Calls a server stream: one request, a {@code Flux} of items. The options' timeout bounds
      * the whole stream.
      *
@@ -191,6 +205,20 @@ public final class ParleyClient implements Disposable {
     }
 
     /**
+     * Calls a bidirectional stream whose items are of a generic type, with the client's default
+     * options.
+     *
+     * @param method the method name
+     * @param requests the requests; subscribed to when the call is
+     * @param itemType the type to decode each item to
+     * @param <R> the item type; the caller vouches that it matches {@code itemType}
+     * @return the items, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Flux<R> channel(String method, Publisher<?> requests, Type itemType) {
+        return channel(method, requests, itemType, defaultOptions);
+    }
+
+    /**
      * Calls a bidirectional stream.
      *
      * @param method the method name
@@ -216,6 +244,19 @@ public final class ParleyClient implements Disposable {
      * @return the reply, made when subscribed; disposing the subscription cancels the call abortively
      */
     public <R> Mono<R> clientStream(String method, Publisher<?> requests, Class<R> replyType) {
+        return clientStream(method, requests, replyType, defaultOptions);
+    }
+
+    /**
+     * Calls a client stream whose reply is of a generic type, with the client's default options.
+     *
+     * @param method the method name
+     * @param requests the requests; subscribed to when the call is
+     * @param replyType the type to decode the reply to
+     * @param <R> the reply type; the caller vouches that it matches {@code replyType}
+     * @return the reply, made when subscribed; disposing the subscription cancels the call abortively
+     */
+    public <R> Mono<R> clientStream(String method, Publisher<?> requests, Type replyType) {
         return clientStream(method, requests, replyType, defaultOptions);
     }
 

@@ -41,9 +41,7 @@ import reactor.core.publisher.Mono;
  * <p>A {@code Mono} or {@code Flux} method returns the client's own {@code Mono} or {@code Flux}:
  * lazy, and disposing its subscription cancels the call abortively. Its reply or item type is the
  * type argument, generics included ({@code Mono<List<Order>>}, {@code Flux<List<Order>>}); without
- * a {@code CallOptions} argument the client's default options apply. {@code ParleyClient} takes a
- * generic item type for a stream only with options, so a stream method whose type is generic must
- * take a {@code CallOptions} parameter. A {@code ClientCall<R>} or {@code ClientStream<R>} method
+ * a {@code CallOptions} argument the client's default options apply. A {@code ClientCall<R>} or {@code ClientStream<R>} method
  * needs a reply type that is a plain class, since {@code client.start(...)} and
  * {@code client.startStream(...)} take a {@code Class}. A {@code void} method is one-way: it sends
  * and returns; since nobody waits for it, a request that could not be sent is logged.
@@ -132,12 +130,11 @@ public final class ParleyClientProxies {
         Class<?> returnClass = method.getReturnType();
         ResolvableType replyType = returnType.getGeneric(0);
         if (returnClass == Mono.class && requests) {
-            Type reply = streamType(iface, method, replyType, withOptions);
+            Type reply = toType(replyType);
             return (client, args) -> {
                 CallOptions options = options(args, optionsIndex);
-                return reply instanceof Class<?> c && options == null
-                        ? client.clientStream(name, requests(args), c)
-                        : client.clientStream(name, requests(args), reply, streamOptions(name, options));
+                return options == null ? client.clientStream(name, requests(args), reply)
+                        : client.clientStream(name, requests(args), reply, options);
             };
         }
         if (returnClass == Mono.class) {
@@ -149,18 +146,18 @@ public final class ParleyClientProxies {
             };
         }
         if (returnClass == Flux.class) {
-            Type item = streamType(iface, method, replyType, withOptions);
+            Type item = toType(replyType);
             if (requests) {
                 return (client, args) -> {
                     CallOptions options = options(args, optionsIndex);
-                    return item instanceof Class<?> c && options == null ? client.channel(name, requests(args), c)
-                            : client.channel(name, requests(args), item, streamOptions(name, options));
+                    return options == null ? client.channel(name, requests(args), item)
+                            : client.channel(name, requests(args), item, options);
                 };
             }
             return (client, args) -> {
                 CallOptions options = options(args, optionsIndex);
-                return item instanceof Class<?> c && options == null ? client.stream(name, request(args, withRequest), c)
-                        : client.stream(name, request(args, withRequest), item, streamOptions(name, options));
+                return options == null ? client.stream(name, request(args, withRequest), item)
+                        : client.stream(name, request(args, withRequest), item, options);
             };
         }
         if (requests) {
@@ -202,28 +199,6 @@ public final class ParleyClientProxies {
     /** Fire and forget: nobody waits for the call, so a request that could not be sent is logged. */
     private static void send(io.parley.core.client.ParleyClient client, String name, @Nullable Object request) {
         client.send(name, request).subscribe(null, error -> logger.warn("One-way call to '" + name + "' was not sent: " + error));
-    }
-
-    /**
-     * The item (or reply) type of a stream. {@code ParleyClient} takes a generic one only with
-     * options, so a method whose type is generic must take a {@code CallOptions} parameter.
-     */
-    private static Type streamType(Class<?> iface, Method method, ResolvableType type, boolean withOptions) {
-        Type resolved = toType(type);
-        if (!(resolved instanceof Class<?>) && !withOptions) {
-            throw unsupported(iface, method, "a stream whose type " + resolved.getTypeName() + " is generic needs a CallOptions "
-                    + "parameter, since ParleyClient takes a generic type only with options (pass CallOptions.DEFAULT for none)");
-        }
-        return resolved;
-    }
-
-    /** The options of a stream whose type is generic, which cannot fall back on the client's defaults. */
-    private static CallOptions streamOptions(String name, @Nullable CallOptions options) {
-        if (options == null) {
-            throw new NullPointerException("options of '" + name + "': null (expected: CallOptions, CallOptions.DEFAULT for none,"
-                    + " as a stream of a generic type cannot take the client's default options)");
-        }
-        return options;
     }
 
     private static Publisher<?> requests(Object @Nullable [] args) {

@@ -420,17 +420,15 @@ class ParleyClientProxiesTest {
     }
 
     @Test
-    void streamOfAGenericTypeWithoutCallOptions_isRefused_sinceTheClientTakesSuchATypeOnlyWithOptions() {
-        assertUnsupported(GenericStreamWithoutOptions.class, "GenericStreamWithoutOptions.batches(Integer)",
-                "is generic needs a CallOptions parameter");
-        assertUnsupported(GenericClientStreamWithoutOptions.class, "GenericClientStreamWithoutOptions.collect(Flux)",
-                "is generic needs a CallOptions parameter");
-    }
+    void streamOfAGenericTypeWithoutCallOptions_takesTheClientsDefaultOptions() {
+        GenericStreamWithoutOptions batches = ParleyClientProxies.create(GenericStreamWithoutOptions.class, parley.client);
+        GenericClientStreamWithoutOptions collect = ParleyClientProxies.create(GenericClientStreamWithoutOptions.class, parley.client);
 
-    @Test
-    void streamOfAGenericType_givenNullOptions_throws() {
-        assertThatNullPointerException().isThrownBy(() -> streams.batches(1, null))
-                .withMessageContaining("options of 'batches': null");
+        StepVerifier.create(batches.batches(2).count()).expectNext(2L).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(collect.collect(Flux.just(new Item("a", 1), new Item("b", 2))))
+                .assertNext(items -> assertThat(items).hasSize(2))
+                .expectComplete()
+                .verify(TIMEOUT);
     }
 
     @Test
