@@ -12,7 +12,7 @@ import reactor.core.publisher.Operators;
 
 /**
  * Runs one handler shape against a call. Every shape ends up calling the call's complete or
- * abort; a reactive one through {@link ReplySubscriber} or, for a stream, {@link StreamSubscriber}.
+ * abort; a reactive one through {@link HandlerSubscriber}.
  */
 @FunctionalInterface
 interface Invoker<Q, R> {
@@ -25,7 +25,7 @@ interface Invoker<Q, R> {
             if (reply == null) {
                 throw new NullPointerException("handler of '" + call.method() + "' returned null instead of a Mono");
             }
-            reply.subscribe(new ReplySubscriber<>(call));
+            reply.subscribe(new HandlerSubscriber<>(call));
         };
     }
 
@@ -35,99 +35,42 @@ interface Invoker<Q, R> {
             if (items == null) {
                 throw new NullPointerException("handler of '" + call.method() + "' returned null instead of a Publisher");
             }
-            items.subscribe(new StreamSubscriber<>(call));
+            items.subscribe(new HandlerSubscriber<>(call));
         };
     }
 
     /**
-     * Feeds a handler's {@code Flux} into its call, item by item through {@link ServerCall#next};
-     * its demand is the client's, passed on by the call. An abortive cancel by the client, or
-     * an item the call refuses, cancels the subscription.
+     * Feeds a handler's publisher into its call: a {@code Mono}'s value completes it; a stream's
+     * items go through {@link ServerCall#next}, with the client's demand passed on by the call
+     * ({@link ServerCall#handlerDemand()}); its error aborts it. An abortive cancel by the client,
+     * or an item the call refuses, cancels the subscription, through {@link ServerCall#onAbandon}.
      */
-    final class StreamSubscriber<R> implements CoreSubscriber<R>, Runnable {
+    final class HandlerSubscriber<R> implements CoreSubscriber<R>, Runnable {
 
         private final ServerCall<R> call;
-        private boolean done;
-
-        StreamSubscriber(ServerCall<R> call) {
-            this.call = call;
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            Operators.DeferredSubscription demand = call.handlerDemand();
-            if (demand == null) {
-                s.cancel();
-                return;
-            }
-            // Cancelled at once if the client has left; onAbandon then gives the request back.
-            demand.set(s);
-            call.onAbandon(this);
-        }
-
-        @Override
-        public void onNext(R item) {
-            if (done) {
-                Operators.onNextDropped(item, currentContext());
-                return;
-            }
-            RpcStatus status = call.next(item);
-            if (status != RpcStatus.OK) {
-                // The call ended under the handler (a client that left, an item it could not encode).
-                done = true;
-                run();
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            if (done) {
-                Operators.onErrorDropped(t, currentContext());
-                return;
-            }
-            done = true;
-            Exceptions.throwIfJvmFatal(t);
-            call.fail(t);
-        }
-
-        @Override
-        public void onComplete() {
-            if (!done) {
-                done = true;
-                call.complete();
-            }
-        }
-
-        /** Stops the handler's work: its {@code Flux} signals nothing more, so it is done with the request. */
-        @Override
-        public void run() {
-            Operators.DeferredSubscription demand = call.handlerDemand();
-            if (demand != null) {
-                demand.cancel();
-            }
-            call.releaseRequest();
-        }
-    }
-
-    /**
-     * Feeds a handler's {@code Mono} into its call. An abortive cancel by the client cancels the
-     * subscription, through {@link ServerCall#onAbandon}.
-     */
-    final class ReplySubscriber<R> implements CoreSubscriber<R>, Runnable {
-
-        private final ServerCall<R> call;
+        /** A stream's demand, the client's; {@code null} for a call of one reply, which asks for all. */
+        private final Operators.@Nullable DeferredSubscription demand;
         private volatile @Nullable Subscription subscription;
         private boolean done;
 
-        ReplySubscriber(ServerCall<R> call) {
+        HandlerSubscriber(ServerCall<R> call) {
             this.call = call;
+            this.demand = call.handlerDemand();
         }
 
         @Override
         public void onSubscribe(Subscription s) {
-            if (Operators.validate(subscription, s)) {
-                subscription = s;
-                call.onAbandon(this);
+            if (!Operators.validate(subscription, s)) {
+                return;
+            }
+            subscription = s;
+            call.onAbandon(this);
+            Operators.DeferredSubscription d = demand;
+            if (d != null) {
+                // Cancelled at once if the client has left.
+                d.set(s);
+            }
+            else {
                 s.request(Long.MAX_VALUE);
             }
         }
@@ -138,8 +81,15 @@ interface Invoker<Q, R> {
                 Operators.onNextDropped(value, currentContext());
                 return;
             }
-            done = true;
-            call.complete(value);
+            if (demand == null) {
+                done = true;
+                call.complete(value);
+            }
+            else if (call.next(value) != RpcStatus.OK) {
+                // The call ended under the handler (a client that left, an item it could not encode).
+                done = true;
+                run();
+            }
         }
 
         @Override
@@ -163,11 +113,11 @@ interface Invoker<Q, R> {
 
         /**
          * The client abandoned the call, or the server is shutting down: stop the handler's work.
-         * A cancelled {@code Mono} signals nothing more, so the handler is done with the request.
+         * A cancelled publisher signals nothing more, so the handler is done with the request.
          */
         @Override
         public void run() {
-            Subscription s = subscription;
+            Subscription s = demand != null ? demand : subscription;
             if (s != null) {
                 s.cancel();
             }
