@@ -306,6 +306,21 @@ public final class ParleyClient implements Disposable {
     }
 
     /**
+     * Calls a server stream whose items are of a generic type, with the client's default
+     * options, and returns its handle, in the MS-RPC style.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param itemType the type to decode each item to
+     * @param <R> the item type; the caller vouches that it matches {@code itemType}
+     * @return the stream, made (C)
+     * @throws RpcFault with {@code RPC_X_BAD_STUB_DATA} if the request cannot be encoded
+     */
+    public <R> ClientStream<R> startStream(String method, @Nullable Object request, Type itemType) {
+        return startStream(method, request, itemType, defaultOptions);
+    }
+
+    /**
      * Calls a server stream with options and returns its handle, in the MS-RPC style.
      *
      * @param method the method name
@@ -317,6 +332,22 @@ public final class ParleyClient implements Disposable {
      * @throws RpcFault with {@code RPC_X_BAD_STUB_DATA} if the request cannot be encoded
      */
     public <R> ClientStream<R> startStream(String method, @Nullable Object request, Class<R> itemType, CallOptions options) {
+        return startStream(method, request, (Type) itemType, options);
+    }
+
+    /**
+     * Calls a server stream whose items are of a generic type, such as {@code List<Order>}, and
+     * returns its handle, in the MS-RPC style.
+     *
+     * @param method the method name
+     * @param request the request, or {@code null} for none
+     * @param itemType the type to decode each item to
+     * @param options the call's options; the timeout's clock starts when the items are subscribed
+     * @param <R> the item type; the caller vouches that it matches {@code itemType}
+     * @return the stream, made (C)
+     * @throws RpcFault with {@code RPC_X_BAD_STUB_DATA} if the request cannot be encoded
+     */
+    public <R> ClientStream<R> startStream(String method, @Nullable Object request, Type itemType, CallOptions options) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(itemType, "itemType");
         Objects.requireNonNull(options, "options");

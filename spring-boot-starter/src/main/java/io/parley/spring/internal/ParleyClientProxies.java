@@ -40,10 +40,10 @@ import reactor.core.publisher.Mono;
  *
  * <p>A {@code Mono} or {@code Flux} method returns the client's own {@code Mono} or {@code Flux}:
  * lazy, and disposing its subscription cancels the call abortively. Its reply or item type is the
- * type argument, generics included ({@code Mono<List<Order>>}, {@code Flux<List<Order>>}); without
- * a {@code CallOptions} argument the client's default options apply. A {@code ClientCall<R>} or {@code ClientStream<R>} method
- * needs a reply type that is a plain class, since {@code client.start(...)} and
- * {@code client.startStream(...)} take a {@code Class}. A {@code void} method is one-way: it sends
+ * type argument, generics included ({@code Mono<List<Order>>}, {@code Flux<List<Order>>},
+ * {@code ClientStream<List<Order>>}); without a {@code CallOptions} argument the client's default
+ * options apply. A {@code ClientCall<R>} method needs a reply type that is a plain class, since
+ * {@code client.start(...)} takes a {@code Class}. A {@code void} method is one-way: it sends
  * and returns; since nobody waits for it, a request that could not be sent is logged.
  */
 public final class ParleyClientProxies {
@@ -164,19 +164,20 @@ public final class ParleyClientProxies {
             throw unsupported(iface, method, "it takes a stream of requests but returns " + returnClass.getSimpleName()
                     + " (expected: Mono for a client stream, Flux for a channel)");
         }
-        if (returnClass == ClientCall.class || returnClass == ClientStream.class) {
+        if (returnClass == ClientStream.class) {
+            Type item = toType(replyType);
+            return (client, args) -> {
+                CallOptions options = options(args, optionsIndex);
+                return options == null ? client.startStream(name, request(args, withRequest), item)
+                        : client.startStream(name, request(args, withRequest), item, options);
+            };
+        }
+        if (returnClass == ClientCall.class) {
             if (replyType.hasGenerics()) {
                 throw unsupported(iface, method, returnClass.getSimpleName() + "<R> needs a reply type R that is a plain class, not "
                         + replyType + " (a " + (returnClass == ClientCall.class ? "Mono" : "Flux") + "<R> method takes any reply type)");
             }
             Class<?> replyClass = replyType.resolve(Object.class);
-            if (returnClass == ClientStream.class) {
-                return (client, args) -> {
-                    CallOptions options = options(args, optionsIndex);
-                    return options == null ? client.startStream(name, request(args, withRequest), replyClass)
-                            : client.startStream(name, request(args, withRequest), replyClass, options);
-                };
-            }
             return (client, args) -> {
                 CallOptions options = options(args, optionsIndex);
                 return options == null ? client.start(name, request(args, withRequest), replyClass)

@@ -469,8 +469,15 @@ class ParleyClientProxiesTest {
     }
 
     @Test
-    void clientStreamOfAGenericType_isRefused_pointingToFlux() {
-        assertUnsupported(GenericClientStream.class, "GenericClientStream.batches(Integer)", "a Flux<R> method takes any reply type");
+    void clientStreamHandleOfAGenericType_decodesItsItemsWithTheirTypeArguments() {
+        ClientStream<List<Item>> batches = ParleyClientProxies.create(GenericClientStream.class, parley.client).batches(2);
+
+        StepVerifier.create(batches.items())
+                .assertNext(batch -> assertThat(batch).containsExactly(new Item("item-0", 0)))
+                .assertNext(batch -> assertThat(batch).containsExactly(new Item("item-0", 0), new Item("item-1", 1)))
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(batches.status()).isEqualTo(RpcStatus.OK);
     }
 
     @Test
