@@ -345,7 +345,8 @@ public abstract class AbstractStreamCallTest extends CallTestSupport {
     @Test
     void twoStageTimeout_appliesToStreams_gracefulFirstThenAbortive() {
         ParleyClient client = client(startServer());
-        Held held = holdStream(client, "streamHold", CallOptions.timeout(Duration.ofMillis(50), Duration.ofMillis(500)));
+        // The abortive bound is far enough after the graceful one for the pending status to be seen on a busy machine.
+        Held held = holdStream(client, "streamHold", CallOptions.timeout(Duration.ofMillis(100), Duration.ofSeconds(3)));
 
         awaitCancel(held.server());
         assertThat(held.client().status()).isEqualTo(RpcStatus.ASYNC_CALL_PENDING);
