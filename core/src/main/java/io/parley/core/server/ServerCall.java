@@ -764,7 +764,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     /**
      * The server is shutting down and will not wait for this call: the client receives the fault,
-     * and the handler is told ({@code cancelled()} fires, a {@code Mono} handler's subscription is
+     * and the handler is told ({@code cancelled()} fires, a reactive handler's subscription is
      * cancelled; {@code testCancel()} answers {@code RPC_S_INVALID_BINDING}, the call having ended).
      */
     void shutDown(RpcFault fault) {
