@@ -91,7 +91,8 @@ final class ParleyResponder implements RSocket {
             log.debug("Dropped a fire-and-forget: {}", fault.getMessage());
             return Mono.empty();
         }
-        session.handle(request, payload::release).subscribe(new Dropping());
+        session.handle(request, payload::release)
+                .subscribe(null, error -> log.debug("A fire-and-forget ended with {}", error.toString()));
         return Mono.empty();
     }
 
@@ -279,54 +280,37 @@ final class ParleyResponder implements RSocket {
 
         @Override
         public void onError(Throwable error) {
+            ended(error);
+        }
+
+        @Override
+        public void onComplete() {
+            ended(null);
+        }
+
+        /** RSocket's requests ended: the call's reader of them hears it, or, before the first came, the replies' subscriber. */
+        private void ended(@Nullable Throwable error) {
             CoreSubscriber<? super ByteBuffer> r = rest;
             if (r != null) {
-                r.onError(FaultCodec.toFault(error));
+                if (error != null) {
+                    r.onError(FaultCodec.toFault(error));
+                }
+                else {
+                    r.onComplete();
+                }
             }
             else if (first) {
                 first = false;
                 CoreSubscriber<? super Payload> a = actual;
                 if (a != null) {
-                    Operators.error(a, error);
+                    if (error != null) {
+                        Operators.error(a, error);
+                    }
+                    else {
+                        Operators.complete(a);
+                    }
                 }
             }
-        }
-
-        @Override
-        public void onComplete() {
-            CoreSubscriber<? super ByteBuffer> r = rest;
-            if (r != null) {
-                r.onComplete();
-            }
-            else if (first) {
-                first = false;
-                CoreSubscriber<? super Payload> a = actual;
-                if (a != null) {
-                    Operators.complete(a);
-                }
-            }
-        }
-    }
-
-    /** What a fire-and-forget's call sends: nobody reads it. */
-    private static final class Dropping implements CoreSubscriber<ByteBuffer> {
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(ByteBuffer reply) {
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            log.debug("A fire-and-forget ended with {}", error.toString());
-        }
-
-        @Override
-        public void onComplete() {
         }
     }
 

@@ -126,6 +126,15 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
         if (isCancelled()) {
             return;
         }
+        rsocket = on;
+        // The call's demand is requested as it subscribes, so the request frame is queued (for a
+        // stream, once its subscriber has asked for items): a graceful cancel sent after it on
+        // the same connection cannot overtake it.
+        if (request.interaction() == Interaction.REQUEST_CHANNEL) {
+            on.requestChannel(requests()).subscribe(this);
+            sent();
+            return;
+        }
         Payload payload;
         try {
             payload = connection.toPayload(request);
@@ -134,15 +143,10 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
             listener().onFault(FaultCodec.toFault(error));
             return;
         }
-        rsocket = on;
-        // The call's demand is requested as it subscribes, so the request frame is queued (for a
-        // stream, once its subscriber has asked for items): a graceful cancel sent after it on
-        // the same connection cannot overtake it.
         switch (request.interaction()) {
             case REQUEST_RESPONSE -> on.requestResponse(payload).subscribe(this);
             case REQUEST_STREAM -> on.requestStream(payload).subscribe(this);
-            case REQUEST_CHANNEL -> on.requestChannel(requests(payload)).subscribe(this);
-            case FIRE_AND_FORGET -> subscribeToSent(on.fireAndForget(payload));
+            default -> subscribeToSent(on.fireAndForget(payload));
         }
         sent();
     }
@@ -159,14 +163,11 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
      * publisher), the others as they are asked for. A request over RSocket's frame ends the call
      * with {@code RPC_S_INVALID_ARG}, as a unary one does.
      */
-    private Flux<Payload> requests(Payload opening) {
+    private Flux<Payload> requests() {
         Publisher<ByteBuffer> more = request.more();
-        if (more == null) {
-            return Flux.just(opening);
-        }
-        opening.release();
+        Flux<ByteBuffer> all = request.payload().hasRemaining() ? Flux.just(request.payload()) : Flux.empty();
         boolean[] first = {true};
-        return Flux.from(more)
+        return all.concatWith(more != null ? more : Flux.empty())
                 .defaultIfEmpty(NO_DATA)
                 .map(bytes -> {
                     if (first[0]) {

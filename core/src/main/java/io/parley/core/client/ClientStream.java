@@ -11,11 +11,11 @@ import reactor.core.publisher.Mono;
  *
  * <pre>{@code
  * ClientStream<Progress> job = client.startStream("progress", spec, Progress.class);
- * job.items().subscribe(p -> System.out.println(p));  // the request goes out here
+ * job.items().subscribe(progressBar::show);           // the request goes out here
  * ...
  * job.cancel(CancelMode.GRACEFUL);                     // the server winds down; items keep coming
  * job.completion().block(Duration.ofSeconds(5));       // RPC_S_OK once the server completed
- * System.out.println(job.received() + " items, " + job.complete());
+ * RpcStatus status = job.complete();                  // RPC_S_OK once; job.received() items came
  * }</pre>
  *
  * <p>The call follows the seed's client table, as a unary call does: made (C) until

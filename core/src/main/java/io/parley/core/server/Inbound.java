@@ -10,7 +10,6 @@ import org.reactivestreams.Subscription;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
-import io.parley.core.codec.Codec;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
@@ -49,9 +48,8 @@ final class Inbound<Q> extends Flux<Q> implements CoreSubscriber<ByteBuffer>, Su
     private static final Object COMPLETE = new Object();
 
     private final ServerCall<?> call;
-    private final Codec codec;
+    private final Session session;
     private final Class<Q> type;
-    private final int maxSize;
     private final @Nullable Publisher<ByteBuffer> more;
     private final Operators.DeferredSubscription upstream = new Operators.DeferredSubscription();
 
@@ -64,15 +62,13 @@ final class Inbound<Q> extends Flux<Q> implements CoreSubscriber<ByteBuffer>, Su
     private volatile @Nullable CoreSubscriber<? super Q> actual;
 
     @SuppressWarnings("unchecked")
-    Inbound(ServerCall<?> call, Codec codec, Class<?> type, @Nullable Object first, @Nullable Publisher<ByteBuffer> more,
-            int maxSize) {
+    Inbound(ServerCall<?> call, Session session, Class<?> type, @Nullable Object first, @Nullable Publisher<ByteBuffer> more) {
         this.call = call;
-        this.codec = codec;
+        this.session = session;
         this.type = (Class<Q>) type;
         this.first = (Q) first;
         this.firstState = first == null ? FIRST_DONE : FIRST_WAITING;
         this.more = more;
-        this.maxSize = maxSize;
     }
 
     /** Subscribes to the transport's requests; called once, as the call is subscribed to. */
@@ -147,19 +143,12 @@ final class Inbound<Q> extends Flux<Q> implements CoreSubscriber<ByteBuffer>, Su
         if (signalled != 0) {
             return;
         }
-        int size = bytes.remaining();
-        if (size > maxSize) {
-            call.end(new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "a request of '" + call.method() + "' is " + size
-                    + " bytes, over the server's limit of " + maxSize));
-            return;
-        }
         Q value;
         try {
-            value = type.cast(codec.decode(bytes, type));
+            value = type.cast(session.decode("a request", call.method(), bytes, type));
         }
-        catch (RuntimeException e) {
-            call.end(new RpcFault(RpcStatus.BAD_STUB_DATA, "a request of '" + call.method() + "' could not be decoded: "
-                    + e.getMessage()));
+        catch (RpcFault fault) {
+            call.end(fault);
             return;
         }
         CoreSubscriber<? super Q> a = actual;

@@ -169,8 +169,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         this.release = release;
         CallShape shape = method.shape();
         if (shape.requestsMany()) {
-            Inbound<?> in = new Inbound<>(this, session.codec(), method.requestType(), decoded, request.more(),
-                    session.maxInboundPayloadSize());
+            Inbound<?> in = new Inbound<>(this, session, method.requestType(), decoded, request.more());
             this.inbound = in;
             this.request = in;
         }
@@ -313,12 +312,8 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             if ((s & ABANDONED) != 0) {
                 return RpcStatus.CALL_CANCELLED;
             }
-            ByteBuffer encoded;
-            try {
-                encoded = session.codec().encode(item);
-            }
-            catch (RuntimeException e) {
-                log.warn("An item of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
+            ByteBuffer encoded = encode(item, "An item");
+            if (encoded == null) {
                 end(new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode an item"));
                 return RpcStatus.BAD_STUB_DATA;
             }
@@ -359,6 +354,12 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     @Override
     public RpcStatus complete(@Nullable R reply) {
+        if (reply != null && items != null) {
+            // A stream's last item goes as every item does, within the client's demand and the buffer.
+            RpcStatus sent = next(reply);
+            // An item the client will not read still leaves the call for complete to end.
+            return sent == RpcStatus.OK || sent == RpcStatus.CALL_CANCELLED ? complete(null) : sent;
+        }
         int previous = claim(COMPLETED);
         if (previous < 0) {
             return RpcStatus.INVALID_ASYNC_HANDLE;
@@ -368,28 +369,28 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             session.replyDropped();
             return RpcStatus.CALL_CANCELLED;
         }
-        Queue<ByteBuffer> q = items;
-        // A call of one reply sends one even for null (an empty payload); a stream ends without a last item.
-        if (reply != null || q == null) {
-            ByteBuffer encoded;
-            try {
-                encoded = session.codec().encode(reply);
-            }
-            catch (RuntimeException e) {
-                log.warn("Reply of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", method.name(), e);
+        if (items == null) {
+            // A call of one reply sends one, even for null: an empty payload.
+            ByteBuffer encoded = encode(reply, "The reply");
+            if (encoded == null) {
                 terminate(RpcStatus.BAD_STUB_DATA, new RpcFault(RpcStatus.BAD_STUB_DATA, "the server could not encode the reply"));
                 return RpcStatus.BAD_STUB_DATA;
             }
-            if (q == null) {
-                single = encoded;
-            }
-            else {
-                HELD.incrementAndGet(this);
-                q.offer(encoded);
-            }
+            single = encoded;
         }
         terminate(RpcStatus.OK, null);
         return RpcStatus.OK;
+    }
+
+    /** A reply's or an item's bytes; {@code null}, logged, if the codec cannot encode it. */
+    private @Nullable ByteBuffer encode(@Nullable Object value, String what) {
+        try {
+            return session.codec().encode(value);
+        }
+        catch (RuntimeException e) {
+            log.warn("{} of '{}' could not be encoded; the call ends with RPC_X_BAD_STUB_DATA", what, method.name(), e);
+            return null;
+        }
     }
 
     @Override

@@ -69,7 +69,8 @@ public interface ServerStream<R> extends AsyncCall<R> {
      * @param lastItem the last item, or {@code null} for none
      * @return {@link RpcStatus#OK} when the stream ends; {@link RpcStatus#CALL_CANCELLED} when the
      *         client cancelled abortively or its connection closed; {@link RpcStatus#BAD_STUB_DATA}
-     *         when the item cannot be encoded, the client then receiving that fault;
+     *         when the item cannot be encoded, or {@link RpcStatus#OUT_OF_RESOURCES} when it is
+     *         beyond the client's demand and the buffer, the call then ending with that fault;
      *         {@link RpcStatus#INVALID_ASYNC_HANDLE} when the call has already ended
      */
     @Override

@@ -59,10 +59,6 @@ final class Session implements ServerSession {
         return codec;
     }
 
-    int maxInboundPayloadSize() {
-        return server.maxInboundPayloadSize();
-    }
-
     int activeCalls() {
         return inFlight.get();
     }
@@ -100,26 +96,43 @@ final class Session implements ServerSession {
         if (server.isShuttingDown()) {
             return refuse(request.method(), new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down"));
         }
-        int size = request.payload().remaining();
-        if (size > server.maxInboundPayloadSize()) {
-            return refuse(request.method(), new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "the request of '"
-                    + request.method() + "' is " + size + " bytes, over the server's limit of " + server.maxInboundPayloadSize()));
-        }
         boolean channel = request.interaction() == Interaction.REQUEST_CHANNEL;
         @Nullable Object decoded;
         try {
             // A channel opened with empty data has no first request.
-            decoded = channel && size == 0 ? null : codec.decode(request.payload(), method.requestType());
+            decoded = channel && !request.payload().hasRemaining() ? null
+                    : decode("the request", request.method(), request.payload(), method.requestType());
         }
-        catch (RuntimeException e) {
-            return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
-                    "the request of '" + request.method() + "' could not be decoded: " + e.getMessage()));
+        catch (RpcFault fault) {
+            return refuse(request.method(), fault);
         }
         if (decoded == null && method.requestRequired() && !channel) {
             return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' is empty"));
         }
         return new ServerCall<>(this, method, request, decoded, release);
+    }
+
+    /**
+     * What a request's bytes decode to, for a call's request or one of a channel's.
+     *
+     * @param which "the request", or "a request" of a channel
+     * @throws RpcFault {@code RPC_S_SERVER_OUT_OF_MEMORY} over the server's limit,
+     *         {@code RPC_X_BAD_STUB_DATA} for bytes the codec cannot decode
+     */
+    @Nullable Object decode(String which, String method, ByteBuffer bytes, Class<?> type) {
+        int size = bytes.remaining();
+        int limit = server.maxInboundPayloadSize();
+        if (size > limit) {
+            throw new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, which + " of '" + method + "' is " + size
+                    + " bytes, over the server's limit of " + limit);
+        }
+        try {
+            return codec.decode(bytes, type);
+        }
+        catch (RuntimeException e) {
+            throw new RpcFault(RpcStatus.BAD_STUB_DATA, which + " of '" + method + "' could not be decoded: " + e.getMessage());
+        }
     }
 
     /** A call refused before it was dispatched: observed as starting and ending at once. */

@@ -232,7 +232,7 @@ public final class InProcessTransport {
                     }
                     if (request.interaction() == Interaction.FIRE_AND_FORGET) {
                         // Nothing comes back: the call is done once the server has the request.
-                        c.session.handle(copy(request)).subscribe(new Dropping());
+                        c.session.handle(copy(request)).subscribe(null, fault -> { });
                         sent();
                         listener().onComplete();
                         return;
@@ -306,27 +306,6 @@ public final class InProcessTransport {
                 return new RpcFault(fault.faultCode(), fault.detail());
             }
             return new RpcFault(RpcStatus.CALL_FAILED, "the server failed: " + error.getClass().getSimpleName());
-        }
-    }
-
-    /** What a fire-and-forget's server side sends: nobody reads it. */
-    private static final class Dropping implements CoreSubscriber<ByteBuffer> {
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(ByteBuffer bytes) {
-        }
-
-        @Override
-        public void onError(Throwable error) {
-        }
-
-        @Override
-        public void onComplete() {
         }
     }
 
