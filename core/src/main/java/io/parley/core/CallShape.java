@@ -29,6 +29,21 @@ public enum CallShape {
         this.description = description;
     }
 
+    /**
+     * The shape a transport interaction carries.
+     *
+     * @param interaction the interaction
+     * @return the shape
+     */
+    public static CallShape of(Interaction interaction) {
+        return switch (interaction) {
+            case REQUEST_RESPONSE -> UNARY;
+            case REQUEST_STREAM -> SERVER_STREAM;
+            case REQUEST_CHANNEL -> BIDI_STREAM;
+            case FIRE_AND_FORGET -> ONE_WAY;
+        };
+    }
+
     /** How calls of this shape cross a transport. */
     public Interaction interaction() {
         return interaction;

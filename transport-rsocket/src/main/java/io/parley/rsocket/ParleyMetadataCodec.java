@@ -10,14 +10,21 @@ import org.reactivestreams.Publisher;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.parley.core.CallMetadata;
+import io.parley.core.Credentials;
 import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
+import io.rsocket.metadata.AuthMetadataCodec;
+import io.rsocket.metadata.WellKnownAuthType;
 
 /**
  * Encodes and reads the metadata of Parley's RSocket frames: composite metadata
  * ({@code message/x.rsocket.composite-metadata.v0}) holding a routing entry that names the method
- * and, from a Parley client, a {@value #CALL_MIME_TYPE} entry with the call's id and timeout; and
- * the {@value #CANCEL_MIME_TYPE} entry of a graceful-cancel METADATA_PUSH. See
+ * and, from a Parley client, a {@value #CALL_MIME_TYPE} entry with the call's id and timeout, the
+ * call's {@link CallMetadata} entries (each an entry whose MIME string is its name) and its
+ * credentials ({@value #AUTHENTICATION_MIME_TYPE}, read and written with RSocket-Java's
+ * {@link AuthMetadataCodec}); the credentials of a SETUP frame; and the
+ * {@value #CANCEL_MIME_TYPE} entry of a graceful-cancel METADATA_PUSH. See
  * {@code docs/wire-protocol.md}.
  *
  * <p>Stateless. Read methods leave the reader index of the buffer they are given where it was.
@@ -36,8 +43,16 @@ public final class ParleyMetadataCodec {
     /** The entry of a graceful cancel, in METADATA_PUSH: the 8-byte id of each call cancelled. */
     public static final String CANCEL_MIME_TYPE = "message/x.parley.cancel.v0";
 
+    /** RSocket's authentication metadata MIME type: simple or bearer credentials. */
+    public static final String AUTHENTICATION_MIME_TYPE = "message/x.rsocket.authentication.v0";
+
     /** The well-known id of {@link #ROUTING_MIME_TYPE} in composite metadata. */
     static final int ROUTING_MIME_ID = 0x7E;
+
+    /** The well-known id of {@link #AUTHENTICATION_MIME_TYPE} in composite metadata. */
+    static final int AUTHENTICATION_MIME_ID = 0x7C;
+
+    private static final byte[] AUTHENTICATION_MIME_BYTES = AUTHENTICATION_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
 
     private static final byte[] ROUTING_MIME_BYTES = ROUTING_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CALL_MIME = CALL_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
@@ -59,11 +74,31 @@ public final class ParleyMetadataCodec {
      * @throws IllegalArgumentException if the method name is empty or longer than 255 bytes
      */
     public static ByteBuf encodeRequest(ByteBufAllocator allocator, String method, long callId, long timeoutMillis) {
-        return encodeRequest(allocator, method.getBytes(StandardCharsets.UTF_8), method, callId, timeoutMillis);
+        return encodeRequest(allocator, method.getBytes(StandardCharsets.UTF_8), method, callId, timeoutMillis,
+                CallMetadata.EMPTY, null);
     }
 
-    /** As {@link #encodeRequest(ByteBufAllocator, String, long, long)}, with the name's UTF-8 bytes at hand. */
-    static ByteBuf encodeRequest(ByteBufAllocator allocator, byte[] route, String method, long callId, long timeoutMillis) {
+    /**
+     * Encodes the composite metadata of a request with its metadata entries and credentials.
+     *
+     * @param allocator where the buffer comes from
+     * @param method the method name, at most 255 UTF-8 bytes
+     * @param callId the call's id; 0 writes no {@value #CALL_MIME_TYPE} entry
+     * @param timeoutMillis the call's timeout in milliseconds, 0 for none, at most 0xFFFFFFFF
+     * @param metadata the call's entries, each written as an entry whose MIME string is its name
+     * @param credentials the call's credentials, or {@code null}
+     * @return the metadata, owned by the caller
+     * @throws IllegalArgumentException if the method name is empty or longer than 255 bytes
+     */
+    public static ByteBuf encodeRequest(ByteBufAllocator allocator, String method, long callId, long timeoutMillis,
+            CallMetadata metadata, @Nullable Credentials credentials) {
+        return encodeRequest(allocator, method.getBytes(StandardCharsets.UTF_8), method, callId, timeoutMillis, metadata,
+                credentials);
+    }
+
+    /** As {@link #encodeRequest(ByteBufAllocator, String, long, long, CallMetadata, Credentials)}, with the name's UTF-8 bytes at hand. */
+    static ByteBuf encodeRequest(ByteBufAllocator allocator, byte[] route, String method, long callId, long timeoutMillis,
+            CallMetadata metadata, @Nullable Credentials credentials) {
         if (route.length == 0 || route.length > MAX_TAG_LENGTH) {
             throw new IllegalArgumentException("method: '" + method + "' is " + route.length
                     + " UTF-8 bytes (expected: 1 to " + MAX_TAG_LENGTH + ")");
@@ -72,6 +107,7 @@ public final class ParleyMetadataCodec {
         if (callId != 0) {
             size += 1 + CALL_MIME.length + 3 + CALL_ENTRY_LENGTH;
         }
+        size += entriesLength(metadata) + authenticationLength(credentials);
         ByteBuf buf = allocator.buffer(size, size);
         buf.writeByte(0x80 | ROUTING_MIME_ID);
         buf.writeMedium(1 + route.length);
@@ -84,11 +120,150 @@ public final class ParleyMetadataCodec {
             buf.writeLong(callId);
             buf.writeInt((int) Math.min(timeoutMillis, 0xFFFF_FFFFL));
         }
+        if (!metadata.isEmpty()) {
+            metadata.forEach((name, value) -> {
+                buf.writeByte(name.length() - 1);
+                buf.writeCharSequence(name, StandardCharsets.US_ASCII);
+                buf.writeMedium(value.remaining());
+                buf.writeBytes(value);
+            });
+        }
+        if (credentials != null) {
+            writeAuthentication(buf, credentials);
+        }
+        return buf;
+    }
+
+    /** The bytes the entries of call metadata take in composite metadata. */
+    private static int entriesLength(CallMetadata metadata) {
+        if (metadata.isEmpty()) {
+            return 0;
+        }
+        int[] size = {0};
+        metadata.forEach((name, value) -> {
+            if (value.remaining() > 0xFF_FFFF) {
+                throw new IllegalArgumentException("metadata: the value of '" + name + "' is " + value.remaining()
+                        + " bytes (expected: at most 16 MiB - 1, a composite metadata entry's limit)");
+            }
+            size[0] += 1 + name.length() + 3 + value.remaining();
+        });
+        return size[0];
+    }
+
+    /** The bytes an authentication entry takes, or 0 without credentials. */
+    private static int authenticationLength(@Nullable Credentials credentials) {
+        if (credentials == null) {
+            return 0;
+        }
+        return 1 + 3 + authenticationContentLength(credentials);
+    }
+
+    private static int authenticationContentLength(Credentials credentials) {
+        if (credentials instanceof Credentials.Basic basic) {
+            return 1 + 2 + RpcRequest.utf8Length(basic.username()) + RpcRequest.utf8Length(basic.password());
+        }
+        return 1 + RpcRequest.utf8Length(((Credentials.Bearer) credentials).token());
+    }
+
+    /** Writes an authentication entry, its content made by RSocket-Java's own codec. */
+    private static void writeAuthentication(ByteBuf buf, Credentials credentials) {
+        ByteBuf content = credentials instanceof Credentials.Basic basic
+                ? AuthMetadataCodec.encodeSimpleMetadata(buf.alloc(), basic.username().toCharArray(), basic.password().toCharArray())
+                : AuthMetadataCodec.encodeBearerMetadata(buf.alloc(), ((Credentials.Bearer) credentials).token().toCharArray());
+        try {
+            buf.writeByte(0x80 | AUTHENTICATION_MIME_ID);
+            buf.writeMedium(content.readableBytes());
+            buf.writeBytes(content);
+        }
+        finally {
+            content.release();
+        }
+    }
+
+    /**
+     * Encodes the composite metadata of a SETUP frame that carries a connection's credentials.
+     *
+     * @param allocator where the buffer comes from
+     * @param credentials the credentials
+     * @return the metadata, owned by the caller
+     */
+    public static ByteBuf encodeSetup(ByteBufAllocator allocator, Credentials credentials) {
+        int size = authenticationLength(credentials);
+        ByteBuf buf = allocator.buffer(size, size);
+        writeAuthentication(buf, credentials);
         return buf;
     }
 
     /**
+     * Reads the credentials of a SETUP frame's composite metadata.
+     *
+     * @param metadata the SETUP frame's metadata
+     * @return the credentials, or {@code null} if it carries none
+     * @throws MalformedMetadataException if the metadata cannot be read
+     */
+    public static @Nullable Credentials decodeSetup(ByteBuf metadata) {
+        @Nullable Credentials credentials = null;
+        int index = metadata.readerIndex();
+        int end = metadata.writerIndex();
+        while (index < end) {
+            int header = metadata.getUnsignedByte(index++);
+            int mimeStart = index;
+            int mimeLength = (header & 0x80) != 0 ? 0 : (header & 0x7F) + 1;
+            index += mimeLength;
+            int length = entryLength(metadata, index, end);
+            index += 3;
+            if (credentials == null && isAuthentication(metadata, header, mimeStart, mimeLength)) {
+                credentials = readAuthentication(metadata, index, length);
+            }
+            index += length;
+        }
+        return credentials;
+    }
+
+    private static boolean isAuthentication(ByteBuf metadata, int header, int mimeStart, int mimeLength) {
+        return (header & 0x80) != 0 ? (header & 0x7F) == AUTHENTICATION_MIME_ID
+                : equalsAscii(metadata, mimeStart, mimeLength, AUTHENTICATION_MIME_BYTES);
+    }
+
+    /**
+     * Reads simple or bearer credentials with RSocket-Java's codec; {@code null} for another
+     * authentication type, which Parley does not read.
+     */
+    private static @Nullable Credentials readAuthentication(ByteBuf metadata, int index, int length) {
+        ByteBuf content = metadata.slice(index, length);
+        try {
+            if (length < 1 || !AuthMetadataCodec.isWellKnownAuthType(content)) {
+                return null;
+            }
+            WellKnownAuthType type = AuthMetadataCodec.readWellKnownAuthType(content);
+            if (type == WellKnownAuthType.SIMPLE) {
+                return Credentials.basic(new String(AuthMetadataCodec.readUsernameAsCharArray(content)),
+                        new String(AuthMetadataCodec.readPasswordAsCharArray(content)));
+            }
+            if (type == WellKnownAuthType.BEARER) {
+                return Credentials.bearer(new String(AuthMetadataCodec.readBearerTokenAsCharArray(content)));
+            }
+            return null;
+        }
+        catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
+            throw new MalformedMetadataException(AUTHENTICATION_MIME_TYPE + " entry of " + length + " bytes cannot be read: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
      * The size of a request's metadata as {@link #encodeRequest} writes it with a call id.
+     *
+     * @param request the request
+     * @return the size in bytes
+     */
+    static int requestLength(RpcRequest request) {
+        return requestLength(request.method()) + entriesLength(request.metadata()) + authenticationLength(request.credentials());
+    }
+
+    /**
+     * The size of a request's metadata as {@link #encodeRequest} writes it with a call id and
+     * nothing else.
      *
      * @param method the method name
      * @return the size in bytes
@@ -151,6 +326,8 @@ public final class ParleyMetadataCodec {
         @Nullable String method = null;
         long callId = 0;
         long timeoutMillis = 0;
+        CallMetadata.@Nullable Reader entries = null;
+        @Nullable Credentials credentials = null;
         int index = metadata.readerIndex();
         int end = metadata.writerIndex();
         while (index < end) {
@@ -168,6 +345,9 @@ public final class ParleyMetadataCodec {
                 if ((header & 0x7F) == ROUTING_MIME_ID && method == null) {
                     method = firstTag(metadata, index, length, names);
                 }
+                else if ((header & 0x7F) == AUTHENTICATION_MIME_ID && credentials == null) {
+                    credentials = readAuthentication(metadata, index, length);
+                }
             }
             else if (equalsAscii(metadata, mimeStart, mimeLength, CALL_MIME)) {
                 if (length != CALL_ENTRY_LENGTH) {
@@ -176,15 +356,28 @@ public final class ParleyMetadataCodec {
                 callId = metadata.getLong(index);
                 timeoutMillis = metadata.getUnsignedInt(index + 8);
             }
+            else if (!contains(metadata, mimeStart, mimeLength, (byte) '/')) {
+                // An entry of the call's metadata: its MIME string is its name.
+                String name = entryName(metadata, mimeStart, mimeLength);
+                if (name != null) {
+                    byte[] value = new byte[length];
+                    metadata.getBytes(index, value);
+                    entries = (entries != null ? entries : new CallMetadata.Reader()).add(name, value);
+                }
+            }
             else if (method == null && equalsAscii(metadata, mimeStart, mimeLength, ROUTING_MIME_BYTES)) {
                 method = firstTag(metadata, index, length, names);
+            }
+            else if (credentials == null && equalsAscii(metadata, mimeStart, mimeLength, AUTHENTICATION_MIME_BYTES)) {
+                credentials = readAuthentication(metadata, index, length);
             }
             index += length;
         }
         if (method == null) {
             throw new MalformedMetadataException("no route: the metadata has no " + ROUTING_MIME_TYPE + " entry");
         }
-        return new RpcRequest(method, callId, timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : null, data, interaction, more);
+        return new RpcRequest(method, callId, timeoutMillis > 0 ? Duration.ofMillis(timeoutMillis) : null, data, interaction, more,
+                entries != null ? entries.build() : CallMetadata.EMPTY, credentials);
     }
 
     /**
@@ -283,6 +476,29 @@ public final class ParleyMetadataCodec {
             next = (next + 1) % SLOTS;
             return entry;
         }
+    }
+
+    private static boolean contains(ByteBuf buf, int index, int length, byte b) {
+        for (int i = 0; i < length; i++) {
+            if (buf.getByte(index + i) == b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The metadata name an entry's MIME string gives, lower-cased as HTTP headers are; {@code null},
+     * and the entry ignored, if it is not a valid name even so.
+     */
+    private static @Nullable String entryName(ByteBuf buf, int index, int length) {
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
+            char c = (char) (buf.getByte(index + i) & 0xFF);
+            chars[i] = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+        }
+        String name = new String(chars);
+        return CallMetadata.isValidName(name) ? name : null;
     }
 
     private static boolean equalsAscii(ByteBuf buf, int index, int length, byte[] expected) {

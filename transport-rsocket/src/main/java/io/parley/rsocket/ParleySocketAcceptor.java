@@ -3,9 +3,15 @@ package io.parley.rsocket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import java.net.SocketAddress;
+
+import org.jspecify.annotations.Nullable;
+
+import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.CallAcceptor;
+import io.parley.core.transport.ConnectionInfo;
 import io.parley.core.transport.ServerSession;
 import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.RSocket;
@@ -14,7 +20,11 @@ import io.rsocket.frame.FrameLengthCodec;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.exceptions.RejectedSetupException;
+import io.rsocket.Closeable;
+import io.rsocket.transport.ServerTransport;
+import io.rsocket.transport.ServerTransport.ConnectionAcceptor;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * Accepts each RSocket connection as a session of Parley's server, and closes them all when the
@@ -54,19 +64,62 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, limit));
     }
 
+    /** The key under which a connection's remote address reaches {@link #accept} in its Reactor context. */
+    private static final Class<SocketAddress> REMOTE_ADDRESS = SocketAddress.class;
+
+    /**
+     * An RSocket server transport whose connections tell {@link #accept} where they come from:
+     * RSocket subscribes to the setup's acceptance inside the {@code Mono} a connection acceptor
+     * returns, so a context written there reaches it.
+     */
+    static <T extends Closeable> ServerTransport<T> withRemoteAddress(ServerTransport<T> transport) {
+        return new ServerTransport<T>() {
+            @Override
+            public Mono<T> start(ConnectionAcceptor acceptor) {
+                return transport.start(withRemoteAddress(acceptor));
+            }
+
+            @Override
+            public int maxFrameLength() {
+                return transport.maxFrameLength();
+            }
+        };
+    }
+
+    /** A connection acceptor that tells {@link #accept} where each connection comes from. */
+    static ConnectionAcceptor withRemoteAddress(ConnectionAcceptor acceptor) {
+        return connection -> {
+            SocketAddress remote = connection.remoteAddress();
+            Mono<Void> accepted = acceptor.apply(connection);
+            return remote == null ? accepted : accepted.contextWrite(Context.of(REMOTE_ADDRESS, remote));
+        };
+    }
+
     @Override
     public Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket) {
+        return Mono.deferContextual(context -> accept(setup, sendingSocket, context.getOrDefault(REMOTE_ADDRESS, null)));
+    }
+
+    private Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket, @Nullable SocketAddress remote) {
         if (closed) {
             return Mono.error(stopped());
         }
+        boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(setup.metadataMimeType());
+        Credentials credentials;
+        try {
+            credentials = composite && setup.hasMetadata() ? ParleyMetadataCodec.decodeSetup(setup.metadata()) : null;
+        }
+        catch (ParleyMetadataCodec.MalformedMetadataException e) {
+            return Mono.error(new RejectedSetupException(FaultCodec.text(
+                    new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed SETUP metadata: " + e.getMessage()))));
+        }
         ServerSession session;
         try {
-            session = acceptor.openSession(setup.dataMimeType());
+            session = acceptor.openSession(new ConnectionInfo(setup.dataMimeType(), remote, credentials));
         }
         catch (RpcFault fault) {
             return Mono.error(new RejectedSetupException(FaultCodec.text(fault)));
         }
-        boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(setup.metadataMimeType());
         connections.add(sendingSocket);
         if (closed) {
             // closeAll ran between the check above and the add, and may not have seen this one.

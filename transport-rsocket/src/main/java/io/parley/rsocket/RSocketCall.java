@@ -78,13 +78,14 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
         int overhead = REQUEST_FRAME_OVERHEAD + (request.interaction() == Interaction.REQUEST_STREAM
                 || request.interaction() == Interaction.REQUEST_CHANNEL ? INITIAL_REQUEST_N : 0);
         // The method's length is counted only for a request that could need it (a name has at most 255 bytes).
-        if (data <= MAX_FRAME_LENGTH - overhead - MAX_REQUEST_METADATA
-                || (long) data + ParleyMetadataCodec.requestLength(request.method()) + overhead <= MAX_FRAME_LENGTH) {
+        boolean plain = request.metadata().isEmpty() && request.credentials() == null;
+        if ((plain && data <= MAX_FRAME_LENGTH - overhead - MAX_REQUEST_METADATA)
+                || (long) data + ParleyMetadataCodec.requestLength(request) + overhead <= MAX_FRAME_LENGTH) {
             return null;
         }
         return new RpcFault(RpcStatus.INVALID_ARG, "the request of '" + request.method() + "' is "
-                + request.payload().remaining() + " bytes, over RSocket's frame limit of " + MAX_FRAME_LENGTH
-                + " bytes with its metadata");
+                + request.payload().remaining() + " bytes, with " + ParleyMetadataCodec.requestLength(request)
+                + " bytes of metadata over RSocket's frame limit of " + MAX_FRAME_LENGTH + " bytes");
     }
 
     private void connect() {

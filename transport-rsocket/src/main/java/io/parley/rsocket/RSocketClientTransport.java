@@ -13,6 +13,10 @@ import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.ClientTransport;
 import io.rsocket.core.RSocketConnector;
+import reactor.core.publisher.Mono;
+import io.rsocket.util.ByteBufPayload;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.loadbalance.LoadbalanceStrategy;
 import io.rsocket.loadbalance.LoadbalanceTarget;
@@ -249,6 +253,12 @@ public final class RSocketClientTransport implements ClientTransport {
                 .metadataMimeType(ParleyMetadataCodec.COMPOSITE_MIME_TYPE)
                 .keepAlive(keepAliveInterval, keepAliveMaxLifeTime)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY);
+        io.parley.core.Credentials credentials = setup.credentials();
+        if (credentials != null) {
+            // A payload of its own for each connection made, as RSocket releases it once sent.
+            connector.setupPayload(Mono.fromCallable(() -> ByteBufPayload.create(Unpooled.EMPTY_BUFFER,
+                    ParleyMetadataCodec.encodeSetup(ByteBufAllocator.DEFAULT, credentials))));
+        }
         if (targets.isEmpty()) {
             return RSocketConnection.single(connector, rsocketTransport(connectTimeout), toString(), setup.keepsReplies());
         }

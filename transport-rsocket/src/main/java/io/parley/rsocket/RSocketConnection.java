@@ -205,7 +205,7 @@ final class RSocketConnection implements ClientConnection {
     Payload toPayload(RpcRequest request) {
         long timeoutMillis = request.timeout() == null ? 0 : Math.max(1, request.timeout().toMillis());
         ByteBuf metadata = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, routes.utf8(request.method()),
-                request.method(), request.callId(), timeoutMillis);
+                request.method(), request.callId(), timeoutMillis, request.metadata(), request.credentials());
         ByteBuf data;
         try {
             data = Payloads.direct(request.payload());

@@ -141,15 +141,17 @@ public final class RSocketServerTransport implements ServerTransport {
         RSocketServer server = connections.server();
         switch (kind) {
             case LOCAL:
-                return server.bind(LocalServerTransport.create(host))
+                return server.bind(ParleySocketAcceptor.withRemoteAddress(LocalServerTransport.create(host)))
                         .map(closeable -> new BoundServer("local:" + host, closeable, connections));
             case WEBSOCKET:
                 HttpServer http = socket(HttpServer.create());
-                return server.bind(WebsocketServerTransport.create(ssl == null ? http : http.secure(spec -> spec.sslContext(ssl))))
+                return server.bind(ParleySocketAcceptor.withRemoteAddress(
+                        WebsocketServerTransport.create(ssl == null ? http : http.secure(spec -> spec.sslContext(ssl)))))
                         .map(channel -> new BoundServer(format(channel.address()), channel, connections));
             default:
                 TcpServer tcp = socket(TcpServer.create());
-                return server.bind(TcpServerTransport.create(ssl == null ? tcp : tcp.secure(spec -> spec.sslContext(ssl))))
+                return server.bind(ParleySocketAcceptor.withRemoteAddress(
+                        TcpServerTransport.create(ssl == null ? tcp : tcp.secure(spec -> spec.sslContext(ssl)))))
                         .map(channel -> new BoundServer(format(channel.address()), channel, connections));
         }
     }

@@ -134,7 +134,7 @@ public final class RSocketWebSocketRoute implements ServerTransport {
         Objects.requireNonNull(acceptor, "acceptor");
         return Mono.fromCallable(() -> {
             ParleySocketAcceptor connections = new ParleySocketAcceptor(acceptor);
-            ConnectionAcceptor server = connections.server().asConnectionAcceptor();
+            ConnectionAcceptor server = ParleySocketAcceptor.withRemoteAddress(connections.server().asConnectionAcceptor());
             if (!serving.compareAndSet(notYetBound, server)) {
                 throw new IllegalStateException("bind: the route at " + path + " is already bound (expected: one server per route)");
             }

@@ -5,9 +5,12 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.CallMetadata;
+import io.parley.core.Credentials;
+
 /**
  * Per-call options: the two-stage timeout that MS-RPC leaves to the application ("cancel
- * gracefully first, abortively later").
+ * gracefully first, abortively later"), the call's metadata and its own credentials.
  *
  * <pre>{@code
  * // ask the server to wind down after 2 s; stop waiting after 5 s
@@ -20,19 +23,86 @@ import org.jspecify.annotations.Nullable;
  * made. The first bound travels to the server as the call's timeout, so its {@code testCancel()}
  * turns {@code RPC_S_OK} when it passes even if the graceful notice is late.
  *
+ * <p>A call made by a Parley handler, or by any code whose Reactor {@code Context} holds a
+ * {@link io.parley.core.Deadline}, inherits what remains of it: the earlier of the call's own
+ * graceful bound and that deadline is the graceful bound it sends. A call made once the deadline
+ * has passed ends at once with {@code RPC_S_TIMEOUT}, without being sent.
+ *
+ * <pre>{@code
+ * CallOptions.timeout(Duration.ofSeconds(5))
+ *         .withMetadata(CallMetadata.of("tenant", "acme"))
+ *         .withCredentials(Credentials.bearer(token));
+ * }</pre>
+ *
  * <p>Instances are immutable.
  */
 public final class CallOptions {
 
     /** No timeout: the call waits as long as it takes. */
-    public static final CallOptions DEFAULT = new CallOptions(null, null);
+    public static final CallOptions DEFAULT = new CallOptions(null, null, CallMetadata.EMPTY, null);
 
     private final @Nullable Duration graceful;
     private final @Nullable Duration abortive;
+    private final CallMetadata metadata;
+    private final @Nullable Credentials credentials;
 
-    private CallOptions(@Nullable Duration graceful, @Nullable Duration abortive) {
+    private CallOptions(@Nullable Duration graceful, @Nullable Duration abortive, CallMetadata metadata,
+            @Nullable Credentials credentials) {
         this.graceful = graceful;
         this.abortive = abortive;
+        this.metadata = metadata;
+        this.credentials = credentials;
+    }
+
+    private CallOptions(@Nullable Duration graceful, @Nullable Duration abortive) {
+        this(graceful, abortive, CallMetadata.EMPTY, null);
+    }
+
+    /**
+     * The same options with metadata entries added after the options' own.
+     *
+     * @param metadata the entries
+     * @return the options
+     */
+    public CallOptions withMetadata(CallMetadata metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        return new CallOptions(graceful, abortive, this.metadata.with(metadata), credentials);
+    }
+
+    /**
+     * The same options with the call's own credentials, which win over the connection's.
+     *
+     * @param credentials the credentials
+     * @return the options
+     */
+    public CallOptions withCredentials(Credentials credentials) {
+        Objects.requireNonNull(credentials, "credentials");
+        return new CallOptions(graceful, abortive, metadata, credentials);
+    }
+
+    /** The metadata the call sends. */
+    public CallMetadata metadata() {
+        return metadata;
+    }
+
+    /** The call's own credentials, or {@code null} for the connection's. */
+    public @Nullable Credentials credentials() {
+        return credentials;
+    }
+
+    /**
+     * The same options bound by a deadline inherited from the caller's context: the earlier of
+     * the options' graceful bound and what remains of the deadline becomes the graceful bound,
+     * unless an abortive bound comes first.
+     *
+     * @param remaining what remains of the deadline; positive
+     * @return the options
+     */
+    CallOptions within(Duration remaining) {
+        if ((abortive != null && abortive.compareTo(remaining) <= 0) || (graceful != null && graceful.compareTo(remaining) <= 0)) {
+            return this;
+        }
+        return new CallOptions(remaining, abortive, metadata, credentials);
     }
 
     /**
@@ -101,16 +171,19 @@ public final class CallOptions {
     public boolean equals(@Nullable Object o) {
         return this == o || (o instanceof CallOptions
                 && Objects.equals(graceful, ((CallOptions) o).graceful)
-                && Objects.equals(abortive, ((CallOptions) o).abortive));
+                && Objects.equals(abortive, ((CallOptions) o).abortive)
+                && metadata.equals(((CallOptions) o).metadata)
+                && Objects.equals(credentials, ((CallOptions) o).credentials));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(graceful, abortive);
+        return Objects.hash(graceful, abortive, metadata, credentials);
     }
 
     @Override
     public String toString() {
-        return "CallOptions{graceful=" + graceful + ", abortive=" + abortive + "}";
+        return "CallOptions{graceful=" + graceful + ", abortive=" + abortive
+                + (metadata.isEmpty() ? "" : ", " + metadata) + (credentials == null ? "" : ", " + credentials) + "}";
     }
 }

@@ -1,8 +1,11 @@
 package io.parley.core.client;
 
 import java.lang.reflect.Type;
-import java.util.Objects;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
@@ -11,6 +14,8 @@ import org.reactivestreams.Publisher;
 
 import io.parley.core.CallObserver;
 import io.parley.core.CallShape;
+import io.parley.core.Credentials;
+import io.parley.core.Deadline;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
@@ -26,6 +31,8 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 /**
  * Makes calls to a Parley server.
@@ -65,6 +72,7 @@ public final class ParleyClient implements Disposable {
     private final Codec codec;
     private final CallOptions defaultOptions;
     private final CallObserver observer;
+    private final List<ClientInterceptor> interceptors;
     private final AtomicLong callIds = new AtomicLong();
     private final ClientConnection connection;
     private volatile boolean disposed;
@@ -73,14 +81,15 @@ public final class ParleyClient implements Disposable {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private ParleyClient(ClientTransport transport, Codec codec, CallOptions defaultOptions, CallObserver observer,
-            int maxInboundPayloadSize) {
+    private ParleyClient(Builder builder, ClientTransport transport) {
         this.transport = transport;
-        this.codec = codec;
-        this.defaultOptions = defaultOptions;
-        this.observer = observer;
-        this.maxInboundPayloadSize = maxInboundPayloadSize;
-        this.connection = transport.connect(new ClientSetup(codec.mimeType(), maxInboundPayloadSize, codec.keepsBuffers()));
+        this.codec = builder.codec;
+        this.defaultOptions = builder.defaultOptions;
+        this.observer = builder.observer;
+        this.interceptors = List.copyOf(builder.interceptors);
+        this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
+        this.connection = transport.connect(new ClientSetup(codec.mimeType(), maxInboundPayloadSize, codec.keepsBuffers(),
+                builder.credentials));
     }
 
     /** Returns a builder for a client. */
@@ -352,7 +361,7 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(itemType, "itemType");
         Objects.requireNonNull(options, "options");
         return newCall(CallShape.SERVER_STREAM, newRequest(CallShape.SERVER_STREAM, method, request, options), itemType,
-                options, null);
+                options, Context.empty(), null);
     }
 
     private <R> Mono<R> mono(CallShape shape, String method, @Nullable Object request, Type replyType, CallOptions options) {
@@ -372,15 +381,27 @@ public final class ParleyClient implements Disposable {
     /** A subscription to a call's {@code Mono} or {@code Flux}: one call, started for its subscriber. */
     <R> void subscribe(CallShape shape, String method, @Nullable Object request, Type replyType, CallOptions options,
             CoreSubscriber<? super R> actual) {
+        ContextView context = actual.currentContext();
+        Deadline deadline = Deadline.from(context);
+        CallOptions effective = options;
+        if (deadline != null) {
+            Duration remaining = deadline.remaining();
+            if (remaining.isNegative() || remaining.isZero()) {
+                Operators.error(actual, new RpcFault(RpcStatus.TIMEOUT, "the deadline of '" + method
+                        + "' passed " + remaining.negated().toMillis() + " ms before the call was made; it was not sent"));
+                return;
+            }
+            effective = options.within(remaining);
+        }
         RpcRequest rpcRequest;
         try {
-            rpcRequest = newRequest(shape, method, request, options);
+            rpcRequest = newRequest(shape, method, request, effective);
         }
         catch (RpcFault fault) {
             Operators.error(actual, fault);
             return;
         }
-        this.<R>newCall(shape, rpcRequest, replyType, options, actual).start();
+        this.<R>newCall(shape, rpcRequest, replyType, effective, context, actual).start();
     }
 
     /**
@@ -414,7 +435,7 @@ public final class ParleyClient implements Disposable {
         Objects.requireNonNull(replyType, "replyType");
         Objects.requireNonNull(options, "options");
         DefaultClientCall<R> call = newCall(CallShape.UNARY, newRequest(CallShape.UNARY, method, request, options), replyType,
-                options, null);
+                options, Context.empty(), null);
         call.start();
         return call;
     }
@@ -439,13 +460,20 @@ public final class ParleyClient implements Disposable {
     /**
      * A call, not started: its transport handle and, for a {@code Mono}, its subscriber.
      *
+     * @param context the caller's Reactor {@code Context}, which the interceptors see
      * @param actual the {@code Mono}'s subscriber, or {@code null} for a {@link ClientCall}
      */
     <R> DefaultClientCall<R> newCall(CallShape shape, RpcRequest request, Type replyType, CallOptions options,
-            @Nullable CoreSubscriber<? super R> actual) {
+            ContextView context, @Nullable CoreSubscriber<? super R> actual) {
         TransportCall handle;
+        CallObserver.Scope scope = observer.start(request.method());
         if (disposed) {
             handle = TransportCall.failed(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
+        }
+        else if (!interceptors.isEmpty()) {
+            Intercepted intercepted = new Intercepted(connection, request, shape, interceptors, context, scope);
+            handle = intercepted;
+            scope = intercepted;
         }
         else {
             try {
@@ -457,7 +485,7 @@ public final class ParleyClient implements Disposable {
             }
         }
         DefaultClientCall<R> call = new DefaultClientCall<>(this, request, shape.repliesMany(), replyType, options,
-                observer.start(request.method()), handle, actual);
+                scope, handle, actual);
         if (request.more() instanceof Outbound) {
             ((Outbound) request.more()).bind(call);
         }
@@ -480,10 +508,11 @@ public final class ParleyClient implements Disposable {
         if (shape.requestsMany()) {
             // The transport puts the first of the requests in the opening frame.
             return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), EMPTY, shape.interaction(),
-                    new Outbound(this, method, (Publisher<?>) Objects.requireNonNull(request, "requests")));
+                    new Outbound(this, method, (Publisher<?>) Objects.requireNonNull(request, "requests")),
+                    options.metadata(), options.credentials());
         }
         return new RpcRequest(method, callIds.incrementAndGet(), options.serverTimeout(), encode(method, request),
-                shape.interaction(), null);
+                shape.interaction(), null, options.metadata(), options.credentials());
     }
 
     /**
@@ -527,8 +556,33 @@ public final class ParleyClient implements Disposable {
         private CallOptions defaultOptions = CallOptions.DEFAULT;
         private CallObserver observer = CallObserver.NONE;
         private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
+        private final List<ClientInterceptor> interceptors = new ArrayList<>();
+        private @Nullable Credentials credentials;
 
         Builder() {
+        }
+
+        /**
+         * Adds an interceptor, after those added before: it runs around every call the client makes.
+         *
+         * @param interceptor the interceptor
+         * @return this builder
+         */
+        public Builder interceptor(ClientInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /**
+         * Sets the connection's credentials, sent when it opens (over RSocket, in SETUP) and used
+         * by the server for every call that brings none of its own.
+         *
+         * @param credentials the credentials
+         * @return this builder
+         */
+        public Builder credentials(Credentials credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
         }
 
         /**
@@ -604,7 +658,7 @@ public final class ParleyClient implements Disposable {
                 throw new IllegalStateException(
                         "transport: none set (expected: a ClientTransport, e.g. InProcessTransport.client(name))");
             }
-            return new ParleyClient(t, codec, defaultOptions, observer, maxInboundPayloadSize);
+            return new ParleyClient(this, t);
         }
     }
 }

@@ -15,6 +15,9 @@ import reactor.core.publisher.Mono;
  * from any thread, the one that received the call included; when complete, abort and a client's
  * cancel race, exactly one of them decides the outcome.
  *
+ * <p>Through {@link ServerCallInfo} it also says who called and how: the metadata, the remote
+ * address, the principal, the deadline and, once cancelled, why.
+ *
  * <pre>{@code
  * ServerMethod.async("AsyncFunc", Long.class, (Long delay, AsyncCall<Integer> call) -> {
  *     Mono.delay(Duration.ofMillis(delay)).subscribe(tick -> {
@@ -29,7 +32,7 @@ import reactor.core.publisher.Mono;
  *
  * @param <R> the reply type
  */
-public interface AsyncCall<R> {
+public interface AsyncCall<R> extends ServerCallInfo {
 
     /**
      * Completes the call with a reply: {@code RpcAsyncCompleteCall} on the server.
@@ -65,6 +68,7 @@ public interface AsyncCall<R> {
      *         {@link RpcStatus#CALL_IN_PROGRESS} if not; {@link RpcStatus#INVALID_BINDING} if the
      *         call has ended
      */
+    @Override
     RpcStatus testCancel();
 
     /**
@@ -74,6 +78,7 @@ public interface AsyncCall<R> {
      *
      * @return the cancel signal
      */
+    @Override
     Mono<Void> cancelled();
 
     /**
@@ -84,19 +89,23 @@ public interface AsyncCall<R> {
      *         {@link RpcStatus#CALL_CANCELLED} if it was completed after an abortive cancel, or
      *         {@link RpcStatus#COMM_FAILURE} if it was completed after its connection closed
      */
+    @Override
     RpcStatus status();
 
     /** The name of the method called. */
+    @Override
     String method();
 
     /**
      * The id the client gave this call, or {@code 0} if it gave none.
      */
+    @Override
     long id();
 
     /**
      * How long the client said it would wait, as the call arrived; {@code null} if it set no
      * timeout.
      */
+    @Override
     @Nullable Duration timeout();
 }

@@ -9,6 +9,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * Runs one handler shape against a call. Every shape ends up calling the call's complete or
@@ -56,6 +57,12 @@ interface Invoker<Q, R> {
         HandlerSubscriber(ServerCall<R> call) {
             this.call = call;
             this.demand = call.handlerDemand();
+        }
+
+        /** The handler's publisher sees the call, its deadline and what the interceptors added. */
+        @Override
+        public Context currentContext() {
+            return call.handlerContext();
         }
 
         @Override

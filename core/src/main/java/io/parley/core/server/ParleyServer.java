@@ -1,7 +1,9 @@
 package io.parley.core.server;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +21,7 @@ import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.CallAcceptor;
+import io.parley.core.transport.ConnectionInfo;
 import io.parley.core.transport.ServerSession;
 import io.parley.core.transport.ServerTransport;
 import io.parley.core.transport.TransportServer;
@@ -49,6 +52,9 @@ public final class ParleyServer implements Disposable {
     /** The default limit on a request's encoded size: 4 MiB. */
     public static final int DEFAULT_MAX_INBOUND_PAYLOAD_SIZE = 4 * 1024 * 1024;
 
+    /** The default limit on a call's metadata, in bytes of names and values: 8 KiB. */
+    public static final int DEFAULT_MAX_METADATA_SIZE = 8 * 1024;
+
     /**
      * How long a shutdown waits, once no call is in flight, before it closes the connections: the
      * last replies and faults are on their way out when their calls end, and go out first.
@@ -60,6 +66,10 @@ public final class ParleyServer implements Disposable {
     private final int maxCallsPerConnection;
     private final int maxInboundPayloadSize;
     private final CallObserver observer;
+    private final int maxMetadataSize;
+    private final List<ServerInterceptor> interceptors;
+    private final @Nullable Authenticator authenticator;
+    private final AccessRule access;
     /** Monotonic nanoseconds for the age of early graceful-cancel notices; a test sets its own. */
     private final LongSupplier nanoClock;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -85,6 +95,10 @@ public final class ParleyServer implements Disposable {
         this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
         this.observer = builder.observer;
         this.nanoClock = builder.nanoClock;
+        this.maxMetadataSize = builder.maxMetadataSize;
+        this.interceptors = List.copyOf(builder.interceptors);
+        this.authenticator = builder.authenticator;
+        this.access = builder.access;
     }
 
     /** Returns a builder for a server. */
@@ -218,6 +232,24 @@ public final class ParleyServer implements Disposable {
         return observer;
     }
 
+    int maxMetadataSize() {
+        return maxMetadataSize;
+    }
+
+    List<ServerInterceptor> interceptors() {
+        return interceptors;
+    }
+
+    @Nullable Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** The rule of a method: its own, else the server's. */
+    AccessRule access(ServerMethod<?, ?> method) {
+        AccessRule own = method.accessRule();
+        return own != null ? own : access;
+    }
+
     long nanoTime() {
         return nanoClock.getAsLong();
     }
@@ -249,7 +281,8 @@ public final class ParleyServer implements Disposable {
         }
 
         @Override
-        public ServerSession openSession(String dataMimeType) {
+        public ServerSession openSession(ConnectionInfo connection) {
+            String dataMimeType = connection.dataMimeType();
             if (isShuttingDown()) {
                 throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down");
             }
@@ -258,7 +291,7 @@ public final class ParleyServer implements Disposable {
                 throw new RpcFault(RpcStatus.PROTOCOL_ERROR,
                         "the server has no codec for " + dataMimeType + " (it speaks " + codecs.keySet() + ")");
             }
-            Session session = new Session(ParleyServer.this, codec);
+            Session session = new Session(ParleyServer.this, codec, connection);
             sessions.add(session);
             return session;
         }
@@ -276,8 +309,65 @@ public final class ParleyServer implements Disposable {
         private CallObserver observer = CallObserver.NONE;
         private LongSupplier nanoClock = System::nanoTime;
         private @Nullable ServerTransport transport;
+        private int maxMetadataSize = DEFAULT_MAX_METADATA_SIZE;
+        private final List<ServerInterceptor> interceptors = new ArrayList<>();
+        private @Nullable Authenticator authenticator;
+        private AccessRule access = AccessRule.permitAll();
 
         Builder() {
+        }
+
+        /**
+         * Adds an interceptor, after those added before: it runs around every call, once the
+         * call's credentials are checked, before its handler.
+         *
+         * @param interceptor the interceptor
+         * @return this builder
+         */
+        public Builder interceptor(ServerInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /**
+         * Sets what checks the credentials clients send, for their connections and their calls.
+         * Without one, credentials are not read and no call has a principal.
+         *
+         * @param authenticator the authenticator
+         * @return this builder
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Sets who may call the server's methods, unless a method has its own rule
+         * ({@link ServerMethod#access}). {@link AccessRule#permitAll()} by default.
+         *
+         * @param rule the rule
+         * @return this builder
+         */
+        public Builder access(AccessRule rule) {
+            this.access = Objects.requireNonNull(rule, "rule");
+            return this;
+        }
+
+        /**
+         * Limits a call's metadata, in bytes of names and values
+         * ({@link io.parley.core.CallMetadata#encodedSize()}); a call over it ends with
+         * {@code RPC_S_SERVER_OUT_OF_MEMORY} before anything sees it, and the connection goes on
+         * serving. 8 KiB by default.
+         *
+         * @param bytes the limit, positive
+         * @return this builder
+         */
+        public Builder maxMetadataSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxMetadataSize: " + bytes + " (expected: > 0)");
+            }
+            this.maxMetadataSize = bytes;
+            return this;
         }
 
         /**

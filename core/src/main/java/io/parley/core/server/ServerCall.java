@@ -1,10 +1,13 @@
 package io.parley.core.server;
 
 import java.lang.ref.Cleaner;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -13,10 +16,15 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.CallMetadata;
 import io.parley.core.CallObserver;
 import io.parley.core.CallShape;
+import io.parley.core.CancelReason;
+import io.parley.core.Credentials;
+import io.parley.core.Deadline;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import io.parley.core.internal.Await;
 import io.parley.core.transport.RpcRequest;
 import org.reactivestreams.Subscription;
 
@@ -31,6 +39,8 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 /**
  * One call on the server, and its state machine: the seed's server table.
@@ -117,6 +127,10 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "onAbandon");
 
     @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ServerCall, CancelReason> REASON =
+            AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, CancelReason.class, "reason");
+
+    @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ServerCall, Runnable> RELEASE =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "release");
 
@@ -128,6 +142,18 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** The id as the session's map key, boxed once for its put and its remove. */
     private final Long key;
     private final @Nullable Duration timeout;
+    private final @Nullable Deadline deadline;
+    private final CallMetadata metadata;
+    /** The call's own credentials; {@code null} for the connection's. */
+    private final @Nullable Credentials credentials;
+    /** Who made the call, once its credentials are accepted. */
+    private volatile @Nullable Principal principal;
+    /** The first cause of the cancel; read only once CANCEL_REQUESTED is set. */
+    private volatile @Nullable CancelReason reason;
+    /** The handler's Reactor context: this call and its deadline, then what the interceptors added. */
+    private volatile Context context;
+    /** What waits for the authenticator or an interceptor before the handler runs, if anything does. */
+    private volatile @Nullable Disposable waiting;
     /** What the handler is given: the decoded request, or a channel's {@link Inbound}. */
     private final @Nullable Object request;
     /** A channel's requests, which the call stops when it ends; {@code null} for the other shapes. */
@@ -166,6 +192,11 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         this.id = request.callId();
         this.key = id;
         this.timeout = request.timeout();
+        this.deadline = timeout != null ? Deadline.after(timeout) : null;
+        this.metadata = request.metadata();
+        this.credentials = request.credentials();
+        this.context = deadline != null ? Context.of(ServerCallInfo.class, this, Deadline.class, deadline)
+                : Context.of(ServerCallInfo.class, this);
         this.release = release;
         CallShape shape = method.shape();
         if (shape.requestsMany()) {
@@ -253,9 +284,8 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         return update(ABANDONED | DECIDED, DISPATCHED) >= 0;
     }
 
-    /** Runs the handler: on this thread, or on boundedElastic for a blocking method. */
-    @SuppressWarnings("unchecked")
-    private <Q> void start() {
+    /** Starts the call's timer, then the steps before its handler. */
+    private void start() {
         Duration t = timeout;
         if (t != null) {
             Disposable task = Schedulers.parallel().schedule(this::timeoutPassed, t.toNanos(), TimeUnit.NANOSECONDS);
@@ -264,6 +294,133 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             if ((state & (DECIDED | ABANDONED)) != 0) {
                 task.dispose();
             }
+        }
+        authenticate();
+    }
+
+    /**
+     * The steps before the handler, each on the thread where the one before ended: the call's
+     * credentials (its own, else its connection's), the method's access rule, the interceptors.
+     * A server without an authenticator or interceptors goes straight to the handler.
+     */
+    private void authenticate() {
+        Authenticator authenticator = session.server().authenticator();
+        Mono<? extends Principal> checked = null;
+        if (authenticator != null) {
+            Credentials own = credentials;
+            if (own != null) {
+                try {
+                    checked = authenticator.authenticate(own);
+                }
+                catch (RuntimeException e) {
+                    refused(e);
+                    return;
+                }
+            }
+            else {
+                checked = session.connectionPrincipal();
+            }
+        }
+        if (checked == null) {
+            authorize(null);
+            return;
+        }
+        await(Await.value(checked, context, this::authorize, this::refused));
+    }
+
+    /** The authenticator refused the credentials, or could not check them. */
+    private void refused(Throwable error) {
+        if (error instanceof RpcFault) {
+            end((RpcFault) error);
+            return;
+        }
+        if (!(error instanceof IllegalStateException)) {
+            log.warn("The authenticator failed on a call of '{}'; the call ends with RPC_S_ACCESS_DENIED", method.name(), error);
+        }
+        end(new RpcFault(RpcStatus.ACCESS_DENIED, "the credentials were refused"));
+    }
+
+    private void authorize(@Nullable Principal who) {
+        principal = who;
+        AccessRule rule = session.server().access(method);
+        if (rule != AccessRules.PERMIT_ALL) {
+            boolean permitted;
+            try {
+                permitted = rule.permits(this);
+            }
+            catch (RuntimeException e) {
+                log.warn("The access rule of '{}' failed; the call ends with RPC_S_ACCESS_DENIED", method.name(), e);
+                permitted = false;
+            }
+            if (!permitted) {
+                end(new RpcFault(RpcStatus.ACCESS_DENIED, who == null
+                        ? "'" + method.name() + "' requires credentials; the call has none"
+                        : "'" + who.getName() + "' may not call '" + method.name() + "'"));
+                return;
+            }
+        }
+        intercept(0, context);
+    }
+
+    /** Runs the interceptors from {@code index} on, then the handler. */
+    private void intercept(int index, Context current) {
+        List<ServerInterceptor> interceptors = session.server().interceptors();
+        if (index == interceptors.size()) {
+            context = current;
+            run();
+            return;
+        }
+        if ((state & (DECIDED | ABANDONED)) != 0) {
+            run();
+            return;
+        }
+        Mono<Context> next;
+        try {
+            next = interceptors.get(index).intercept(this, current);
+        }
+        catch (Throwable t) {
+            Exceptions.throwIfJvmFatal(t);
+            interceptorFailed(t);
+            return;
+        }
+        await(Await.value(next, current, value -> {
+            context = value;
+            intercept(index + 1, value);
+        }, this::interceptorFailed));
+    }
+
+    private void interceptorFailed(Throwable error) {
+        if (error instanceof RpcFault) {
+            end((RpcFault) error);
+            return;
+        }
+        if (end(new RpcFault(RpcStatus.CALL_FAILED, null))) {
+            log.warn("A server interceptor of '{}' failed; the call ends with RPC_S_CALL_FAILED", method.name(), error);
+        }
+    }
+
+    /** Keeps what waits before the handler, so that a client that leaves, or a shutdown, stops it. */
+    private void await(@Nullable Disposable wait) {
+        if (wait != null) {
+            waiting = wait;
+            if ((state & (DECIDED | ABANDONED)) != 0) {
+                wait.dispose();
+            }
+        }
+    }
+
+    /** Runs the handler: on this thread, or on boundedElastic for a blocking method; unless the call ended before. */
+    @SuppressWarnings("unchecked")
+    private <Q> void run() {
+        int s = state;
+        if ((s & DECIDED) != 0) {
+            // Refused or shut down while the steps before it ran: the handler never sees the call.
+            releaseRequest();
+            return;
+        }
+        if ((s & ABANDONED) != 0) {
+            endAbandoned();
+            return;
         }
         ServerMethod<Q, R> m = (ServerMethod<Q, R>) method;
         if (!m.isBlocking()) {
@@ -640,6 +797,45 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     }
 
     @Override
+    public CallShape shape() {
+        return method.shape();
+    }
+
+    @Override
+    public @Nullable Deadline deadline() {
+        return deadline;
+    }
+
+    @Override
+    public CallMetadata metadata() {
+        return metadata;
+    }
+
+    @Override
+    public @Nullable SocketAddress remoteAddress() {
+        return session.remoteAddress();
+    }
+
+    @Override
+    public @Nullable Principal principal() {
+        return principal;
+    }
+
+    @Override
+    public @Nullable CancelReason cancelReason() {
+        return (state & CANCEL_REQUESTED) != 0 ? reason : null;
+    }
+
+    @Override
+    public ContextView context() {
+        return context;
+    }
+
+    Context handlerContext() {
+        return context;
+    }
+
+    @Override
     public long id() {
         return id;
     }
@@ -651,34 +847,44 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     /** The client cancelled gracefully. */
     void cancelGracefully() {
-        requestCancel(CANCEL_REQUESTED);
+        requestCancel(CANCEL_REQUESTED, CancelReason.GRACEFUL);
     }
 
     /** The client cancelled abortively: the transport stream is gone. */
     private void abandon() {
-        requestCancel(CANCEL_REQUESTED | ABANDONED);
+        requestCancel(CANCEL_REQUESTED | ABANDONED, CancelReason.ABORTIVE);
     }
 
     /** The connection ended under the call. */
     void connectionClosed() {
-        requestCancel(CANCEL_REQUESTED | ABANDONED | CONNECTION_LOST);
+        requestCancel(CANCEL_REQUESTED | ABANDONED | CONNECTION_LOST, CancelReason.CONNECTION_LOST);
         // Also for a call already decided: what it still holds can no longer go out.
         addFlags(CONNECTION_LOST);
         drain();
     }
 
     private void timeoutPassed() {
-        requestCancel(CANCEL_REQUESTED);
+        requestCancel(CANCEL_REQUESTED, CancelReason.DEADLINE);
     }
 
-    /** Adds cancel flags to a call whose end is not decided; true if this added ABANDONED. */
-    private boolean requestCancel(int flags) {
+    /**
+     * Adds cancel flags to a call whose end is not decided; true if this added ABANDONED. The
+     * reason is set first, the first one kept, so that whoever sees the cancel sees why.
+     */
+    private boolean requestCancel(int flags, CancelReason why) {
+        if (reason == null && (state & DECIDED) == 0) {
+            REASON.compareAndSet(this, null, why);
+        }
         int s = update(DECIDED, flags);
         if (s < 0 || (s | flags) == s) {
             return false;
         }
         boolean abandoned = (flags & ABANDONED) != 0 && (s & ABANDONED) == 0;
         if (abandoned) {
+            Disposable wait = waiting;
+            if (wait != null) {
+                wait.dispose();
+            }
             // Unregistered before the cancel is signalled: whoever sees cancelled() sees the call gone.
             finish();
             Inbound<?> in = inbound;
@@ -755,7 +961,11 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** The call left the session's books: it ended, or the client abandoned it first. */
     void observedEnd() {
         RpcStatus s = outcome;
-        scope.end(s != null ? s : abandonedOutcome(state));
+        RpcStatus status = s != null ? s : abandonedOutcome(state);
+        scope.end(status);
+        if (!session.server().interceptors().isEmpty()) {
+            session.ended(this, status);
+        }
     }
 
     /** How a call the client abandoned ends: cancelled, or a communications failure if its connection closed. */
@@ -771,6 +981,10 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     void shutDown(RpcFault fault) {
         if (!end(fault)) {
             return;
+        }
+        Disposable wait = waiting;
+        if (wait != null) {
+            wait.dispose();
         }
         // A first, so a handler that answers its cancel cannot win over the fault.
         if ((addFlags(CANCEL_REQUESTED) & CANCEL_REQUESTED) == 0) {

@@ -3,6 +3,7 @@ package io.parley.core.server;
 import java.util.Objects;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
 import io.parley.core.CallShape;
@@ -54,15 +55,18 @@ public final class ServerMethod<Q, R> {
     private final boolean requestRequired;
     private final boolean blocking;
     private final CallShape shape;
+    /** Who may call the method; {@code null} for the server's rule. */
+    private final @Nullable AccessRule access;
 
     private ServerMethod(String name, CallShape shape, Class<Q> requestType, Invoker<Q, R> invoker, boolean requestRequired,
-            boolean blocking) {
+            boolean blocking, @Nullable AccessRule access) {
         this.name = name;
         this.shape = shape;
         this.requestType = requestType;
         this.invoker = invoker;
         this.requestRequired = requestRequired;
         this.blocking = blocking;
+        this.access = access;
     }
 
     /**
@@ -264,7 +268,7 @@ public final class ServerMethod<Q, R> {
             throw new IllegalArgumentException("name: \"" + name + "\" of " + bytes + " UTF-8 bytes (expected: at most "
                     + RpcRequest.MAX_METHOD_BYTES + " UTF-8 bytes)");
         }
-        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, false);
+        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, false, null);
     }
 
     /**
@@ -272,7 +276,30 @@ public final class ServerMethod<Q, R> {
      * {@code Schedulers.boundedElastic()}, where it may sleep, wait on I/O or call blocking APIs.
      */
     public ServerMethod<Q, R> blocking() {
-        return blocking ? this : new ServerMethod<>(name, shape, requestType, invoker, requestRequired, true);
+        return blocking ? this : new ServerMethod<>(name, shape, requestType, invoker, requestRequired, true, access);
+    }
+
+    /**
+     * Returns this method with its own access rule, in place of the server's
+     * ({@code ParleyServer.Builder.access}). A call the rule refuses ends with
+     * {@code RPC_S_ACCESS_DENIED} before its handler runs.
+     *
+     * <pre>{@code
+     * ServerMethod.mono("payroll", Month.class, payroll::run)
+     *         .access(AccessRule.principal(p -> p.getName().equals("admin")));
+     * }</pre>
+     *
+     * @param rule who may call the method
+     * @return the method
+     */
+    public ServerMethod<Q, R> access(AccessRule rule) {
+        Objects.requireNonNull(rule, "rule");
+        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, blocking, rule);
+    }
+
+    /** The method's own access rule, or {@code null} if the server's applies. */
+    public @Nullable AccessRule accessRule() {
+        return access;
     }
 
     /** The method name that clients call. */

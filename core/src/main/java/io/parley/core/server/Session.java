@@ -3,6 +3,7 @@ package io.parley.core.server;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +13,16 @@ import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
+import java.net.SocketAddress;
+import java.security.Principal;
+
 import io.parley.core.CallObserver;
+import io.parley.core.CallShape;
+import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
+import io.parley.core.transport.ConnectionInfo;
 import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
@@ -23,6 +30,7 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The calls of one connection. Calls are registered from the moment the transport subscribes to
@@ -30,6 +38,8 @@ import reactor.core.publisher.Flux;
  * them, or, for a client that gave none, in a set of their own.
  */
 final class Session implements ServerSession {
+
+    private static final reactor.util.Logger log = reactor.util.Loggers.getLogger(ParleyServer.class);
 
     private static final int MAX_EARLY_CANCELS = 1024;
     private static final long EARLY_CANCEL_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -49,10 +59,37 @@ final class Session implements ServerSession {
     /** The size of {@link #earlyCancels}, read without its monitor so a call registers without one. */
     private volatile int earlyCancelCount;
     private volatile boolean closed;
+    private final ConnectionInfo connection;
+    /** The connection's credentials checked, once, when a call first needs them; {@code null} without any. */
+    private final @Nullable Mono<Principal> connectionPrincipal;
+    /** The principal of the connection's credentials once accepted, so that later calls take it at once. */
+    private volatile @Nullable Principal acceptedPrincipal;
 
-    Session(ParleyServer server, Codec codec) {
+    Session(ParleyServer server, Codec codec, ConnectionInfo connection) {
         this.server = server;
         this.codec = codec;
+        this.connection = connection;
+        Credentials credentials = connection.credentials();
+        Authenticator authenticator = server.authenticator();
+        this.connectionPrincipal = credentials == null || authenticator == null ? null
+                : Mono.defer(() -> authenticator.authenticate(credentials))
+                        .<Principal>map(p -> p)
+                        .doOnNext(p -> acceptedPrincipal = p)
+                        .cache();
+    }
+
+    ParleyServer server() {
+        return server;
+    }
+
+    @Nullable SocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    /** The principal of the connection's credentials: empty or an error if refused; {@code null} if it sent none. */
+    @Nullable Mono<Principal> connectionPrincipal() {
+        Principal p = acceptedPrincipal;
+        return p != null ? Mono.just(p) : connectionPrincipal;
     }
 
     Codec codec() {
@@ -81,20 +118,24 @@ final class Session implements ServerSession {
     private Flux<ByteBuffer> accept(RpcRequest request, Runnable release) {
         ServerMethod<?, ?> method = server.method(request.method());
         if (closed) {
-            return refuse(method != null ? method.name() : CallObserver.UNKNOWN_METHOD,
-                    new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed"));
+            return refuse(method, request, new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed"));
         }
         if (method == null) {
-            return refuse(CallObserver.UNKNOWN_METHOD, new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE,
+            return refuse(null, request, new RpcFault(RpcStatus.PROCNUM_OUT_OF_RANGE,
                     "the server has no method '" + request.method() + "'"));
         }
         if (method.shape().interaction() != request.interaction()) {
-            return refuse(request.method(), new RpcFault(RpcStatus.INVALID_ASYNC_CALL, "method '" + request.method()
+            return refuse(method, request, new RpcFault(RpcStatus.INVALID_ASYNC_CALL, "method '" + request.method()
                     + "' is " + method.shape().description() + " (" + method.shape().interaction().description()
                     + "); it was called as " + request.interaction().description()));
         }
         if (server.isShuttingDown()) {
-            return refuse(request.method(), new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down"));
+            return refuse(method, request, new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server is shutting down"));
+        }
+        int metadataSize = request.metadata().encodedSize();
+        if (metadataSize > server.maxMetadataSize()) {
+            return refuse(method, request, new RpcFault(RpcStatus.SERVER_OUT_OF_MEMORY, "the metadata of '" + request.method()
+                    + "' is " + metadataSize + " bytes, over the server's limit of " + server.maxMetadataSize()));
         }
         boolean channel = request.interaction() == Interaction.REQUEST_CHANNEL;
         @Nullable Object decoded;
@@ -104,10 +145,10 @@ final class Session implements ServerSession {
                     : decode("the request", request.method(), request.payload(), method.requestType());
         }
         catch (RpcFault fault) {
-            return refuse(request.method(), fault);
+            return refuse(method, request, fault);
         }
         if (decoded == null && method.requestRequired() && !channel) {
-            return refuse(request.method(), new RpcFault(RpcStatus.BAD_STUB_DATA,
+            return refuse(method, request, new RpcFault(RpcStatus.BAD_STUB_DATA,
                     "the request of '" + request.method() + "' is empty"));
         }
         return new ServerCall<>(this, method, request, decoded, release);
@@ -135,10 +176,28 @@ final class Session implements ServerSession {
         }
     }
 
-    /** A call refused before it was dispatched: observed as starting and ending at once. */
-    private Flux<ByteBuffer> refuse(String method, RpcFault fault) {
-        server.observer().start(method).end(fault.status());
+    /** A call refused before it was dispatched: observed as starting and ending at once, and its interceptors told. */
+    private Flux<ByteBuffer> refuse(@Nullable ServerMethod<?, ?> method, RpcRequest request, RpcFault fault) {
+        String name = method != null ? method.name() : CallObserver.UNKNOWN_METHOD;
+        server.observer().start(name).end(fault.status());
+        if (!server.interceptors().isEmpty()) {
+            CallShape shape = method != null ? method.shape() : CallShape.of(request.interaction());
+            ended(new RefusedCall(name, shape, request, remoteAddress(), fault.status()), fault.status());
+        }
         return Flux.error(fault);
+    }
+
+    /** Tells the server's interceptors that a call ended, the last added first. */
+    void ended(ServerCallInfo call, RpcStatus status) {
+        List<ServerInterceptor> interceptors = server.interceptors();
+        for (int i = interceptors.size() - 1; i >= 0; i--) {
+            try {
+                interceptors.get(i).onEnd(call, status);
+            }
+            catch (RuntimeException e) {
+                log.warn("A server interceptor failed at the end of a call of '{}'", call.method(), e);
+            }
+        }
     }
 
     /** Cancels what it subscribes to. */

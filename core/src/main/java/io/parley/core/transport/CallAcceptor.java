@@ -11,14 +11,26 @@ public interface CallAcceptor {
     /**
      * Opens the session for a new connection.
      *
-     * @param dataMimeType the MIME type the client encodes its data with, as announced when it
-     *        connected
+     * @param connection what the transport knows of the connection: the MIME type the client
+     *        encodes its data with, where it comes from, the credentials it sent
      * @return the session that serves the connection's calls
      * @throws RpcFault with {@code RPC_S_PROTOCOL_ERROR} if the server has no codec for the MIME
      *         type, or {@code RPC_S_SERVER_UNAVAILABLE} if the server is shutting down; the
      *         transport refuses the connection with that fault
      */
-    ServerSession openSession(String dataMimeType);
+    ServerSession openSession(ConnectionInfo connection);
+
+    /**
+     * Opens the session for a new connection of which the transport knows only the data MIME type.
+     *
+     * @param dataMimeType the MIME type the client encodes its data with
+     * @return the session
+     * @throws RpcFault as {@link #openSession(ConnectionInfo)}
+     */
+    default ServerSession openSession(String dataMimeType) {
+        return openSession(new ConnectionInfo(dataMimeType, null, null));
+    }
+
 
     /**
      * The largest request, in bytes, that the server takes. A transport that assembles a request

@@ -2,6 +2,8 @@ package io.parley.core.transport;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a client asks of its connection when it opens it: how it encodes its data, the largest
  * reply it takes, and whether it keeps the buffers its replies arrive in.
@@ -14,8 +16,23 @@ import java.util.Objects;
  *        ({@link io.parley.core.codec.Codec#keepsBuffers()}): if so, a transport that reuses its
  *        buffers hands each reply over in one of its own; if not, a reply is valid only during
  *        {@link TransportCall.Listener#onNext}
+ * @param credentials the connection's credentials, sent when it opens (over RSocket, in SETUP);
+ *        {@code null} for none
  */
-public record ClientSetup(String dataMimeType, int maxInboundPayloadSize, boolean keepsReplies) {
+public record ClientSetup(String dataMimeType, int maxInboundPayloadSize, boolean keepsReplies,
+        io.parley.core.@Nullable Credentials credentials) {
+
+    /**
+     * A setup without credentials.
+     *
+     * @param dataMimeType the data MIME type
+     * @param maxInboundPayloadSize the largest reply
+     * @param keepsReplies whether the client keeps replies' buffers
+     */
+    public ClientSetup(String dataMimeType, int maxInboundPayloadSize, boolean keepsReplies) {
+        this(dataMimeType, maxInboundPayloadSize, keepsReplies, null);
+    }
+
 
     /**
      * Checks the arguments.

@@ -75,7 +75,7 @@ public final class InProcessTransport {
         return new ClientTransport() {
             @Override
             public ClientConnection connect(ClientSetup setup) {
-                return new Channel(name, setup.dataMimeType());
+                return new Channel(name, setup);
             }
 
             @Override
@@ -104,8 +104,9 @@ public final class InProcessTransport {
             this.acceptor = acceptor;
         }
 
-        Connection connect(String dataMimeType) {
-            Connection connection = new Connection(this, acceptor.openSession(dataMimeType));
+        Connection connect(ClientSetup setup) {
+            Connection connection = new Connection(this, acceptor.openSession(
+                    new ConnectionInfo(setup.dataMimeType(), null, setup.credentials())));
             connections.add(connection);
             if (isDisposed()) {
                 connection.dispose();
@@ -144,13 +145,13 @@ public final class InProcessTransport {
     private static final class Channel implements ClientConnection {
 
         private final String name;
-        private final String dataMimeType;
+        private final ClientSetup setup;
         private volatile @Nullable Connection current;
         private volatile boolean disposed;
 
-        Channel(String name, String dataMimeType) {
+        Channel(String name, ClientSetup setup) {
             this.name = name;
-            this.dataMimeType = dataMimeType;
+            this.setup = setup;
         }
 
         @Override
@@ -172,7 +173,7 @@ public final class InProcessTransport {
                 if (bound == null) {
                     throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "no in-process server is bound to '" + name + "'");
                 }
-                Connection fresh = bound.connect(dataMimeType);
+                Connection fresh = bound.connect(setup);
                 synchronized (this) {
                     if (current == c && !disposed) {
                         current = fresh;
@@ -267,7 +268,8 @@ public final class InProcessTransport {
         private static RpcRequest copy(RpcRequest request) {
             Publisher<ByteBuffer> more = request.more();
             return new RpcRequest(request.method(), request.callId(), request.timeout(), copy(request.payload()),
-                    request.interaction(), more == null ? null : Flux.from(more).map(InProcessCall::copy));
+                    request.interaction(), more == null ? null : Flux.from(more).map(InProcessCall::copy),
+                    request.metadata(), request.credentials());
         }
 
         private static ByteBuffer copy(ByteBuffer bytes) {

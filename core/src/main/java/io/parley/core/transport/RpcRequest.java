@@ -7,9 +7,12 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
+import io.parley.core.CallMetadata;
+import io.parley.core.Credentials;
+
 /**
  * One call as it crosses a transport: the method it names, the call's id, its timeout, its
- * interaction and the encoded request.
+ * interaction, the encoded request, and the call's metadata and credentials.
  *
  * <p>A channel's requests are {@code payload}, unless it is empty, followed by what {@code more}
  * publishes. Over RSocket the first travels in the {@code REQUEST_CHANNEL} frame; a client with
@@ -31,9 +34,12 @@ import org.reactivestreams.Publisher;
  * @param more a channel's requests after {@code payload}, {@code null} for the other
  *        interactions. Each buffer is its receiver's to keep. On the server the session
  *        subscribes to it once, and cancels it when the call ends
+ * @param metadata the call's metadata entries; {@link CallMetadata#EMPTY} for none
+ * @param credentials the call's own credentials, or {@code null}: the connection's, if any, apply
  */
 public record RpcRequest(String method, long callId, @Nullable Duration timeout, ByteBuffer payload,
-        Interaction interaction, @Nullable Publisher<ByteBuffer> more) {
+        Interaction interaction, @Nullable Publisher<ByteBuffer> more, CallMetadata metadata,
+        @Nullable Credentials credentials) {
 
     /** The call id of a request whose client gave none. */
     public static final long NO_CALL_ID = 0;
@@ -78,6 +84,7 @@ public record RpcRequest(String method, long callId, @Nullable Duration timeout,
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(interaction, "interaction");
+        Objects.requireNonNull(metadata, "metadata");
         if (more != null && interaction != Interaction.REQUEST_CHANNEL) {
             throw new IllegalArgumentException("more: given for " + interaction.description()
                     + " (expected: null unless the interaction is a request-channel)");
@@ -91,6 +98,21 @@ public record RpcRequest(String method, long callId, @Nullable Duration timeout,
     }
 
     /**
+     * A request without metadata or credentials of its own.
+     *
+     * @param method the method name
+     * @param callId the call's id
+     * @param timeout the timeout, or {@code null}
+     * @param payload the encoded request
+     * @param interaction how the call crosses the transport
+     * @param more a channel's requests after {@code payload}, or {@code null}
+     */
+    public RpcRequest(String method, long callId, @Nullable Duration timeout, ByteBuffer payload,
+            Interaction interaction, @Nullable Publisher<ByteBuffer> more) {
+        this(method, callId, timeout, payload, interaction, more, CallMetadata.EMPTY, null);
+    }
+
+    /**
      * A request-response.
      *
      * @param method the method name
@@ -99,7 +121,7 @@ public record RpcRequest(String method, long callId, @Nullable Duration timeout,
      * @param payload the encoded request
      */
     public RpcRequest(String method, long callId, @Nullable Duration timeout, ByteBuffer payload) {
-        this(method, callId, timeout, payload, Interaction.REQUEST_RESPONSE, null);
+        this(method, callId, timeout, payload, Interaction.REQUEST_RESPONSE, null, CallMetadata.EMPTY, null);
     }
 
     /**
@@ -109,7 +131,18 @@ public record RpcRequest(String method, long callId, @Nullable Duration timeout,
      * @return the request
      */
     public RpcRequest withPayload(ByteBuffer payload) {
-        return new RpcRequest(method, callId, timeout, payload, interaction, more);
+        return new RpcRequest(method, callId, timeout, payload, interaction, more, metadata, credentials);
+    }
+
+    /**
+     * The same request with other metadata and credentials, as a client's interceptors leave them.
+     *
+     * @param metadata the metadata
+     * @param credentials the call's own credentials, or {@code null}
+     * @return the request
+     */
+    public RpcRequest withContext(CallMetadata metadata, @Nullable Credentials credentials) {
+        return new RpcRequest(method, callId, timeout, payload, interaction, more, metadata, credentials);
     }
 
     /**
@@ -119,6 +152,6 @@ public record RpcRequest(String method, long callId, @Nullable Duration timeout,
      * @return the request
      */
     public RpcRequest withMore(@Nullable Publisher<ByteBuffer> more) {
-        return new RpcRequest(method, callId, timeout, payload, interaction, more);
+        return new RpcRequest(method, callId, timeout, payload, interaction, more, metadata, credentials);
     }
 }

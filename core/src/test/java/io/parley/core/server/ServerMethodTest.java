@@ -129,7 +129,7 @@ class ServerMethodTest {
                 .transport(InProcessTransport.server("mono-json-null"))
                 .bindNow();
         try {
-            Session session = new Session(server, JsonCodec.create());
+            Session session = new Session(server, JsonCodec.create(), new io.parley.core.transport.ConnectionInfo("application/json", null, null));
             ByteBuffer jsonNull = ByteBuffer.wrap("null".getBytes(StandardCharsets.UTF_8));
 
             StepVerifier.create(session.handle(new RpcRequest("shout", 1, null, jsonNull)))
