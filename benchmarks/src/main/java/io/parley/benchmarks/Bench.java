@@ -43,11 +43,15 @@ public final class Bench {
         SYSTEMS.put("rsocket-metadata", RawRSocketSystem::withParleyMetadata);
         SYSTEMS.put("parley-bytes", ParleySystem::bytes);
         SYSTEMS.put("parley-json", ParleySystem::json);
+        SYSTEMS.put("parley-intercepted", ParleySystem::intercepted);
         SYSTEMS.put("spring", SpringSystem::new);
         SYSTEMS.put("grpc-direct", GrpcSystem::directExecutor);
         SYSTEMS.put("grpc-default", GrpcSystem::defaultExecutor);
         SYSTEMS.put("netty", NettySystem::new);
     }
+
+    /** Systems measured only when named: what the call context costs Parley, for ratios to parley-bytes. */
+    static final List<String> ON_REQUEST = List.of("parley-intercepted");
 
     /** The systems measured for cancel propagation (of calls and of streams) and memory; raw Netty gives the cancel limit. */
     static final List<String> HOLDING = List.of("rsocket", "parley-bytes", "spring", "grpc-direct");
@@ -93,7 +97,7 @@ public final class Bench {
             "  --in-flight LIST        calls in flight (default 1,16,256)",
             "  --payloads LIST         payload sizes in bytes (default 64,4096)",
             "  --layouts LIST          shared,split (default both)",
-            "  --systems LIST          " + String.join(",", SYSTEMS.keySet()) + " (default all;",
+            "  --systems LIST          " + String.join(",", SYSTEMS.keySet()) + " (default all but " + ON_REQUEST + ";",
             "                          streams: rsocket, parley-bytes, parley-json, spring, grpc-direct, grpc-default)",
             "  --figures LIST          calls,cancel,memory,streams,stream-cancel (default all;",
             "                          streams alone: --figures streams,stream-cancel)",
@@ -121,7 +125,7 @@ public final class Bench {
         int[] inFlight = {1, 16, 256};
         int[] payloads = {64, 4096};
         List<Layout> layouts = List.of(Layout.values());
-        List<String> systems = List.copyOf(SYSTEMS.keySet());
+        List<String> systems = SYSTEMS.keySet().stream().filter(key -> !ON_REQUEST.contains(key)).toList();
         List<Figure> figures = List.of(Figure.values());
         int cancelSamples = 10_000;
         int cancelWarmup = 2_000;

@@ -36,6 +36,8 @@ final class ParleySystem extends ThreadNamedSystem {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final boolean json;
+    /** Whether the server and the client each run one interceptor that does nothing: the cost of the chain itself. */
+    private final boolean intercepted;
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
@@ -44,21 +46,27 @@ final class ParleySystem extends ThreadNamedSystem {
     private @Nullable ParleyServer server;
     private @Nullable ParleyClient client;
 
-    private ParleySystem(boolean json) {
+    private ParleySystem(boolean json, boolean intercepted) {
         this.json = json;
+        this.intercepted = intercepted;
     }
 
     static ParleySystem bytes() {
-        return new ParleySystem(false);
+        return new ParleySystem(false, false);
     }
 
     static ParleySystem json() {
-        return new ParleySystem(true);
+        return new ParleySystem(true, false);
+    }
+
+    /** Parley bytes with a no-op interceptor on each side: what the interceptor chain costs a call. */
+    static ParleySystem intercepted() {
+        return new ParleySystem(false, true);
     }
 
     @Override
     public String name() {
-        return json ? "Parley JSON" : "Parley bytes";
+        return json ? "Parley JSON" : intercepted ? "Parley bytes, interceptors" : "Parley bytes";
     }
 
     private Class<?> type() {
@@ -71,7 +79,13 @@ final class ParleySystem extends ThreadNamedSystem {
 
     @Override
     public void start(int[] payloadSizes) {
-        server = ParleyServer.builder()
+        ParleyServer.Builder serverBuilder = ParleyServer.builder();
+        ParleyClient.Builder clientBuilder = ParleyClient.builder();
+        if (intercepted) {
+            serverBuilder.interceptor((call, context) -> Mono.just(context));
+            clientBuilder.interceptor((call, context) -> Mono.just(context));
+        }
+        server = serverBuilder
                 .codec(codec())
                 .method(echo(type()))
                 .method(hold(type()))
@@ -79,7 +93,7 @@ final class ParleySystem extends ThreadNamedSystem {
                 .transport(RSocketServerTransport.tcp("127.0.0.1", 0).runOn(serverLoops))
                 .bindNow();
         String address = server.address();
-        client = ParleyClient.builder()
+        client = clientBuilder
                 .codec(codec())
                 .transport(RSocketClientTransport.tcp("127.0.0.1", Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)))
                         .runOn(clientLoops))

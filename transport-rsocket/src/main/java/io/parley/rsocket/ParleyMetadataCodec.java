@@ -43,6 +43,12 @@ public final class ParleyMetadataCodec {
     /** The entry of a graceful cancel, in METADATA_PUSH: the 8-byte id of each call cancelled. */
     public static final String CANCEL_MIME_TYPE = "message/x.parley.cancel.v0";
 
+    /**
+     * The entry of a graceful cancel made because the call's graceful bound passed at the client,
+     * in METADATA_PUSH: the 8-byte id of each call. The server reports the deadline as the reason.
+     */
+    public static final String DEADLINE_MIME_TYPE = "message/x.parley.deadline.v0";
+
     /** RSocket's authentication metadata MIME type: simple or bearer credentials. */
     public static final String AUTHENTICATION_MIME_TYPE = "message/x.rsocket.authentication.v0";
 
@@ -57,6 +63,7 @@ public final class ParleyMetadataCodec {
     private static final byte[] ROUTING_MIME_BYTES = ROUTING_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CALL_MIME = CALL_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CANCEL_MIME = CANCEL_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DEADLINE_MIME = DEADLINE_MIME_TYPE.getBytes(StandardCharsets.US_ASCII);
     private static final int CALL_ENTRY_LENGTH = 12;
     private static final int MAX_TAG_LENGTH = 255;
 
@@ -280,10 +287,24 @@ public final class ParleyMetadataCodec {
      * @return the metadata, owned by the caller
      */
     public static ByteBuf encodeCancel(ByteBufAllocator allocator, long callId) {
-        int size = 1 + CANCEL_MIME.length + 3 + 8;
+        return encodeCancel(allocator, callId, false);
+    }
+
+    /**
+     * Encodes the composite metadata of a graceful cancel, sent as METADATA_PUSH: the caller's
+     * ({@value #CANCEL_MIME_TYPE}) or the deadline's ({@value #DEADLINE_MIME_TYPE}).
+     *
+     * @param allocator where the buffer comes from
+     * @param callId the id of the call cancelled
+     * @param deadline whether the call's graceful bound is why
+     * @return the metadata, owned by the caller
+     */
+    public static ByteBuf encodeCancel(ByteBufAllocator allocator, long callId, boolean deadline) {
+        byte[] mime = deadline ? DEADLINE_MIME : CANCEL_MIME;
+        int size = 1 + mime.length + 3 + 8;
         ByteBuf buf = allocator.buffer(size, size);
-        buf.writeByte(CANCEL_MIME.length - 1);
-        buf.writeBytes(CANCEL_MIME);
+        buf.writeByte(mime.length - 1);
+        buf.writeBytes(mime);
         buf.writeMedium(8);
         buf.writeLong(callId);
         return buf;
@@ -388,6 +409,18 @@ public final class ParleyMetadataCodec {
      * @throws MalformedMetadataException if the metadata cannot be read
      */
     public static void decodeCancel(ByteBuf metadata, LongConsumer callIds) {
+        decodeCancel(metadata, callIds, callIds);
+    }
+
+    /**
+     * Reads the call ids of a graceful-cancel METADATA_PUSH, the caller's and the deadline's apart.
+     *
+     * @param metadata composite metadata
+     * @param callIds receives each call id the metadata cancels for the caller
+     * @param deadlines receives each call id the metadata cancels because its graceful bound passed
+     * @throws MalformedMetadataException if the metadata cannot be read
+     */
+    public static void decodeCancel(ByteBuf metadata, LongConsumer callIds, LongConsumer deadlines) {
         int index = metadata.readerIndex();
         int end = metadata.writerIndex();
         while (index < end) {
@@ -397,12 +430,16 @@ public final class ParleyMetadataCodec {
             index += mimeLength;
             int length = entryLength(metadata, index, end);
             index += 3;
-            if (mimeLength > 0 && equalsAscii(metadata, mimeStart, mimeLength, CANCEL_MIME)) {
+            boolean deadline = false;
+            if (mimeLength > 0 && (equalsAscii(metadata, mimeStart, mimeLength, CANCEL_MIME)
+                    || (deadline = equalsAscii(metadata, mimeStart, mimeLength, DEADLINE_MIME)))) {
                 if (length % 8 != 0) {
-                    throw new MalformedMetadataException(CANCEL_MIME_TYPE + " entry of " + length + " bytes (expected: a multiple of 8)");
+                    throw new MalformedMetadataException((deadline ? DEADLINE_MIME_TYPE : CANCEL_MIME_TYPE) + " entry of "
+                            + length + " bytes (expected: a multiple of 8)");
                 }
+                LongConsumer to = deadline ? deadlines : callIds;
                 for (int i = 0; i < length; i += 8) {
-                    callIds.accept(metadata.getLong(index + i));
+                    to.accept(metadata.getLong(index + i));
                 }
             }
             index += length;

@@ -317,7 +317,7 @@ final class ParleyResponder implements RSocket {
     @Override
     public Mono<Void> metadataPush(Payload payload) {
         try {
-            ParleyMetadataCodec.decodeCancel(payload.metadata(), session::cancelGracefully);
+            ParleyMetadataCodec.decodeCancel(payload.metadata(), session::cancelGracefully, session::deadlinePassed);
         }
         catch (ParleyMetadataCodec.MalformedMetadataException e) {
             log.debug("Ignored a METADATA_PUSH with malformed metadata: {}", e.getMessage());

@@ -64,8 +64,9 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, limit));
     }
 
-    /** The key under which a connection's remote address reaches {@link #accept} in its Reactor context. */
-    private static final Class<SocketAddress> REMOTE_ADDRESS = SocketAddress.class;
+    /** What {@link #accept} learns of the connection a SETUP came on, through its Reactor context. */
+    private record Connection(@Nullable SocketAddress remoteAddress, Mono<Void> onClose) {
+    }
 
     /**
      * An RSocket server transport whose connections tell {@link #accept} where they come from:
@@ -86,21 +87,23 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         };
     }
 
-    /** A connection acceptor that tells {@link #accept} where each connection comes from. */
+    /**
+     * A connection acceptor that tells {@link #accept} where each connection comes from, and lets
+     * it hear the connection close before RSocket cancels the connection's streams: a call then
+     * ends as the connection's loss, not as a client's cancel.
+     */
     static ConnectionAcceptor withRemoteAddress(ConnectionAcceptor acceptor) {
-        return connection -> {
-            SocketAddress remote = connection.remoteAddress();
-            Mono<Void> accepted = acceptor.apply(connection);
-            return remote == null ? accepted : accepted.contextWrite(Context.of(REMOTE_ADDRESS, remote));
-        };
+        return connection -> acceptor.apply(connection)
+                .contextWrite(Context.of(Connection.class, new Connection(connection.remoteAddress(), connection.onClose())));
     }
 
     @Override
     public Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket) {
-        return Mono.deferContextual(context -> accept(setup, sendingSocket, context.getOrDefault(REMOTE_ADDRESS, null)));
+        return Mono.deferContextual(context -> accept(setup, sendingSocket, context.getOrDefault(Connection.class, null)));
     }
 
-    private Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket, @Nullable SocketAddress remote) {
+    private Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket, @Nullable Connection connection) {
+        SocketAddress remote = connection != null ? connection.remoteAddress() : null;
         if (closed) {
             return Mono.error(stopped());
         }
@@ -127,6 +130,10 @@ final class ParleySocketAcceptor implements SocketAcceptor {
             return Mono.error(stopped());
         }
         sendingSocket.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
+        if (connection != null) {
+            // Subscribed before RSocket's responder, which cancels the connection's streams when it closes.
+            connection.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
+        }
         return Mono.just(new ParleyResponder(session, composite));
     }
 

@@ -200,7 +200,7 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     protected void sendGracefulCancel() {
         RSocket on = rsocket;
         if (on != null && request.callId() != RpcRequest.NO_CALL_ID) {
-            RSocketConnection.sendCancel(on, request.callId());
+            RSocketConnection.sendCancel(on, request.callId(), isDeadlineNotice());
         }
     }
 

@@ -217,8 +217,8 @@ final class RSocketConnection implements ClientConnection {
         return ByteBufPayload.create(data, metadata);
     }
 
-    static void sendCancel(RSocket rsocket, long callId) {
-        ByteBuf metadata = ParleyMetadataCodec.encodeCancel(ByteBufAllocator.DEFAULT, callId);
+    static void sendCancel(RSocket rsocket, long callId, boolean deadline) {
+        ByteBuf metadata = ParleyMetadataCodec.encodeCancel(ByteBufAllocator.DEFAULT, callId, deadline);
         rsocket.metadataPush(ByteBufPayload.create(Unpooled.EMPTY_BUFFER, metadata))
                 .subscribe(null, error -> log.debug("Graceful cancel of call {} not sent: {}", callId, error.toString()));
     }

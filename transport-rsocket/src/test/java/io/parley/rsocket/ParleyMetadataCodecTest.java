@@ -14,6 +14,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.parley.core.CallMetadata;
+import io.parley.core.Credentials;
+import io.parley.core.transport.Interaction;
+import io.parley.core.transport.RpcRequest;
 import io.rsocket.metadata.CompositeMetadataCodec;
 import io.rsocket.metadata.TaggingMetadataCodec;
 import io.rsocket.metadata.WellKnownMimeType;
@@ -38,6 +42,91 @@ class ParleyMetadataCodecTest {
         ByteBuf buf = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, "echo", 1, 2000);
         try {
             assertThat(ByteBufUtil.hexDump(buf)).isEqualTo(REQUEST_HEX);
+        }
+        finally {
+            buf.release();
+        }
+    }
+
+    /** docs/wire-protocol.md §8.3: a call with a metadata entry and simple credentials. */
+    static final String REQUEST_WITH_CONTEXT_HEX = "fe000005046563686f176d6573736167652f782e7061726c65792e63616c6c2e76"
+            + "3000000c0000000000000001000007d00574656e616e7400000461636d65fc00000e800005616c696365736563726574";
+
+    /** docs/wire-protocol.md §5.2: the deadline's graceful cancel of call 1. */
+    static final String DEADLINE_HEX = "1b" + hex("message/x.parley.deadline.v0") + "000008" + "0000000000000001";
+
+    @Test
+    void encodeRequest_withMetadataAndCredentials_isTheDocumentedBytes() {
+        ByteBuf buf = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, "echo", 1, 2000,
+                CallMetadata.of("tenant", "acme"), Credentials.basic("alice", "secret"));
+        try {
+            assertThat(ByteBufUtil.hexDump(buf)).isEqualTo(REQUEST_WITH_CONTEXT_HEX);
+            assertThat(buf.readableBytes()).isEqualTo(81);
+        }
+        finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void decodeRequest_readsTheDocumentedEntriesAndCredentials_back() {
+        ByteBuf buf = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(REQUEST_WITH_CONTEXT_HEX));
+        RpcRequest request = ParleyMetadataCodec.decodeRequest(buf, true, null, java.nio.ByteBuffer.allocate(0),
+                Interaction.REQUEST_RESPONSE, null);
+
+        assertThat(request.method()).isEqualTo("echo");
+        assertThat(request.callId()).isEqualTo(1);
+        assertThat(request.metadata()).isEqualTo(CallMetadata.of("tenant", "acme"));
+        assertThat(request.credentials()).isEqualTo(Credentials.basic("alice", "secret"));
+    }
+
+    @Test
+    void bearerCredentials_andBinaryEntries_roundTrip() {
+        byte[] blob = {0, (byte) 0xFF, 0x7F};
+        CallMetadata metadata = CallMetadata.of("b", "one").with("blob-bin", blob).with("b", "two");
+        ByteBuf buf = ParleyMetadataCodec.encodeRequest(ByteBufAllocator.DEFAULT, "m", 9, 0, metadata, Credentials.bearer("tok"));
+        try {
+            RpcRequest request = ParleyMetadataCodec.decodeRequest(buf, true, null, java.nio.ByteBuffer.allocate(0),
+                    Interaction.REQUEST_STREAM, null);
+            assertThat(request.metadata().getAll("b")).containsExactly("one", "two");
+            assertThat(request.metadata().getBytes("blob-bin")).containsExactly(blob);
+            assertThat(request.credentials()).isEqualTo(Credentials.bearer("tok"));
+            assertThat(buf.readableBytes()).isEqualTo(ParleyMetadataCodec.requestLength(request.withContext(metadata,
+                    Credentials.bearer("tok"))));
+        }
+        finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void setupCredentials_roundTrip() {
+        ByteBuf buf = ParleyMetadataCodec.encodeSetup(ByteBufAllocator.DEFAULT, Credentials.bearer("tok"));
+        try {
+            assertThat(ParleyMetadataCodec.decodeSetup(buf)).isEqualTo(Credentials.bearer("tok"));
+        }
+        finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void authenticationEntry_cutShort_isMalformed() {
+        ByteBuf buf = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("fe000002016d" + "fc000003800009"));
+        assertThatThrownBy(() -> ParleyMetadataCodec.decodeRequest(buf, true, null, java.nio.ByteBuffer.allocate(0),
+                Interaction.REQUEST_RESPONSE, null))
+                .isInstanceOf(ParleyMetadataCodec.MalformedMetadataException.class)
+                .hasMessageContaining("message/x.rsocket.authentication.v0");
+    }
+
+    @Test
+    void encodeCancel_ofADeadline_isTheDocumentedBytes_andReadsAsOne() {
+        ByteBuf buf = ParleyMetadataCodec.encodeCancel(ByteBufAllocator.DEFAULT, 1, true);
+        try {
+            assertThat(ByteBufUtil.hexDump(buf)).isEqualTo(DEADLINE_HEX);
+            java.util.List<String> read = new java.util.ArrayList<>();
+            ParleyMetadataCodec.decodeCancel(buf, id -> read.add("graceful " + id), id -> read.add("deadline " + id));
+            assertThat(read).containsExactly("deadline 1");
         }
         finally {
             buf.release();

@@ -146,7 +146,7 @@ final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, Tran
         }
         Duration graceful = options.gracefulTimeout();
         if (graceful != null) {
-            gracefulTimer = Schedulers.parallel().schedule(() -> cancel(CancelMode.GRACEFUL),
+            gracefulTimer = Schedulers.parallel().schedule(this::gracefulBoundPassed,
                     graceful.toNanos(), TimeUnit.NANOSECONDS);
         }
         Duration abortive = options.abortiveTimeout();
@@ -339,6 +339,13 @@ final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, Tran
             transport.cancelGracefully();
         }
         return RpcStatus.OK;
+    }
+
+    /** The graceful bound passed: Can, and the notice, which tells the server the deadline is why. */
+    private void gracefulBoundPassed() {
+        if (phase(state) < COMP && (addFlags(CAN) & CAN) == 0) {
+            transport.deadlinePassed();
+        }
     }
 
     // ---- the handle ----------------------------------------------------------------------------

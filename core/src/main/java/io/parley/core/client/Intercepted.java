@@ -159,7 +159,12 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo,
     protected void sendGracefulCancel() {
         TransportCall call = inner;
         if (call != null) {
-            call.cancelGracefully();
+            if (isDeadlineNotice()) {
+                call.deadlinePassed();
+            }
+            else {
+                call.cancelGracefully();
+            }
         }
     }
 

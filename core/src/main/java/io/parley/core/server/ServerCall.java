@@ -150,10 +150,19 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     private volatile @Nullable Principal principal;
     /** The first cause of the cancel; read only once CANCEL_REQUESTED is set. */
     private volatile @Nullable CancelReason reason;
-    /** The handler's Reactor context: this call and its deadline, then what the interceptors added. */
-    private volatile Context context;
+    /**
+     * The handler's Reactor context: this call and its deadline, then what the interceptors added.
+     * Made when first asked for, so that a call whose handler never reads it costs no context.
+     */
+    private volatile @Nullable Context context;
     /** What waits for the authenticator or an interceptor before the handler runs, if anything does. */
     private volatile @Nullable Disposable waiting;
+    /**
+     * Set as the handler is about to run: a client that leaves before ends the call itself, one
+     * that leaves after leaves it to the handler. Set before the state is read, as ABANDONED is
+     * set before this is read, so that one of the two always sees the other.
+     */
+    private volatile boolean handling;
     /** What the handler is given: the decoded request, or a channel's {@link Inbound}. */
     private final @Nullable Object request;
     /** A channel's requests, which the call stops when it ends; {@code null} for the other shapes. */
@@ -195,8 +204,6 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         this.deadline = timeout != null ? Deadline.after(timeout) : null;
         this.metadata = request.metadata();
         this.credentials = request.credentials();
-        this.context = deadline != null ? Context.of(ServerCallInfo.class, this, Deadline.class, deadline)
-                : Context.of(ServerCallInfo.class, this);
         this.release = release;
         CallShape shape = method.shape();
         if (shape.requestsMany()) {
@@ -325,7 +332,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             authorize(null);
             return;
         }
-        await(Await.value(checked, context, this::authorize, this::refused));
+        await(Await.value(checked, handlerContext(), this::authorize, this::refused));
     }
 
     /** The authenticator refused the credentials, or could not check them. */
@@ -359,7 +366,11 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
                 return;
             }
         }
-        intercept(0, context);
+        if (session.server().interceptors().isEmpty()) {
+            run();
+            return;
+        }
+        intercept(0, handlerContext());
     }
 
     /** Runs the interceptors from {@code index} on, then the handler. */
@@ -412,6 +423,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** Runs the handler: on this thread, or on boundedElastic for a blocking method; unless the call ended before. */
     @SuppressWarnings("unchecked")
     private <Q> void run() {
+        handling = true;
         int s = state;
         if ((s & DECIDED) != 0) {
             // Refused or shut down while the steps before it ran: the handler never sees the call.
@@ -828,11 +840,18 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     @Override
     public ContextView context() {
-        return context;
+        return handlerContext();
     }
 
+    /** The handler's context; the first to ask makes the call's own, and two racing make equal ones. */
     Context handlerContext() {
-        return context;
+        Context c = context;
+        if (c == null) {
+            Deadline d = deadline;
+            c = d != null ? Context.of(ServerCallInfo.class, this, Deadline.class, d) : Context.of(ServerCallInfo.class, this);
+            context = c;
+        }
+        return c;
     }
 
     @Override
@@ -845,9 +864,9 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         return timeout;
     }
 
-    /** The client cancelled gracefully. */
-    void cancelGracefully() {
-        requestCancel(CANCEL_REQUESTED, CancelReason.GRACEFUL);
+    /** The client cancelled gracefully: by its own choice, or because its graceful bound (the deadline) passed. */
+    void cancelGracefully(CancelReason reason) {
+        requestCancel(CANCEL_REQUESTED, reason);
     }
 
     /** The client cancelled abortively: the transport stream is gone. */
@@ -881,9 +900,17 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         }
         boolean abandoned = (flags & ABANDONED) != 0 && (s & ABANDONED) == 0;
         if (abandoned) {
-            Disposable wait = waiting;
-            if (wait != null) {
-                wait.dispose();
+            if (!handling) {
+                // Left while the steps before the handler ran: no handler will end the call.
+                Disposable wait = waiting;
+                if (wait != null) {
+                    wait.dispose();
+                }
+                endAbandoned();
+                if ((s & CANCEL_REQUESTED) == 0) {
+                    signalCancelled();
+                }
+                return true;
             }
             // Unregistered before the cancel is signalled: whoever sees cancelled() sees the call gone.
             finish();

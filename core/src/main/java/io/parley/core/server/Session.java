@@ -18,6 +18,7 @@ import java.security.Principal;
 
 import io.parley.core.CallObserver;
 import io.parley.core.CallShape;
+import io.parley.core.CancelReason;
 import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
@@ -55,7 +56,7 @@ final class Session implements ServerSession {
      * them is O(1) (amortized, for the expired ones dropped from the head), and nothing waits
      * while holding it.
      */
-    private final LinkedHashMap<Long, Long> earlyCancels = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, Early> earlyCancels = new LinkedHashMap<>();
     /** The size of {@link #earlyCancels}, read without its monitor so a call registers without one. */
     private volatile int earlyCancelCount;
     private volatile boolean closed;
@@ -246,8 +247,9 @@ final class Session implements ServerSession {
             // observer sees RPC_S_COMM_FAILURE as the client does.
             return new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed");
         }
-        if (takeEarly(call.id())) {
-            call.cancelGracefully();
+        CancelReason early = takeEarly(call.id());
+        if (early != null) {
+            call.cancelGracefully(early);
         }
         return null;
     }
@@ -289,53 +291,68 @@ final class Session implements ServerSession {
      */
     @Override
     public void cancelGracefully(long callId) {
+        notice(callId, CancelReason.GRACEFUL);
+    }
+
+    /** The client's graceful bound passed: a graceful cancel whose reason is the deadline. */
+    @Override
+    public void deadlinePassed(long callId) {
+        notice(callId, CancelReason.DEADLINE);
+    }
+
+    private void notice(long callId, CancelReason reason) {
         if (callId == RpcRequest.NO_CALL_ID) {
             return;
         }
         ServerCall<?> call = calls.get(callId);
         if (call != null) {
-            call.cancelGracefully();
+            call.cancelGracefully(reason);
             return;
         }
-        rememberEarly(callId);
+        rememberEarly(callId, reason);
         call = calls.get(callId);
-        if (call != null && takeEarly(callId)) {
-            call.cancelGracefully();
+        CancelReason early;
+        if (call != null && (early = takeEarly(callId)) != null) {
+            call.cancelGracefully(early);
         }
+    }
+
+    /** A notice kept for a call not yet seen: when it came (the server's nanoTime), and why. */
+    private record Early(long at, CancelReason reason) {
     }
 
     /**
      * Keeps a notice, newest last. Notices past their age go first; if the connection still holds
      * its limit of them, the oldest makes room: most are notices that came after their call ended.
      */
-    private void rememberEarly(long callId) {
+    private void rememberEarly(long callId, CancelReason reason) {
         synchronized (earlyCancels) {
             // Read under the monitor, so that the map's order is the order of the times it holds.
             long now = server.nanoTime();
-            Iterator<Long> oldestFirst = earlyCancels.values().iterator();
-            while (oldestFirst.hasNext() && now - oldestFirst.next() > EARLY_CANCEL_TTL_NANOS) {
+            Iterator<Early> oldestFirst = earlyCancels.values().iterator();
+            while (oldestFirst.hasNext() && now - oldestFirst.next().at() > EARLY_CANCEL_TTL_NANOS) {
                 oldestFirst.remove();
             }
             // A repeated notice moves to the end, with its new time.
             if (earlyCancels.remove(callId) == null && earlyCancels.size() >= MAX_EARLY_CANCELS) {
-                Iterator<Map.Entry<Long, Long>> oldest = earlyCancels.entrySet().iterator();
+                Iterator<Map.Entry<Long, Early>> oldest = earlyCancels.entrySet().iterator();
                 oldest.next();
                 oldest.remove();
             }
-            earlyCancels.put(callId, now);
+            earlyCancels.put(callId, new Early(now, reason));
             earlyCancelCount = earlyCancels.size();
         }
     }
 
-    /** Takes the notice kept for a call, if any; true if it came no more than 10 s ago. */
-    private boolean takeEarly(long callId) {
+    /** Takes the notice kept for a call, if any, and says why it came; {@code null} for none, or one older than 10 s. */
+    private @Nullable CancelReason takeEarly(long callId) {
         if (earlyCancelCount == 0) {
-            return false;
+            return null;
         }
         synchronized (earlyCancels) {
-            Long at = earlyCancels.remove(callId);
+            Early early = earlyCancels.remove(callId);
             earlyCancelCount = earlyCancels.size();
-            return at != null && server.nanoTime() - at <= EARLY_CANCEL_TTL_NANOS;
+            return early != null && server.nanoTime() - early.at() <= EARLY_CANCEL_TTL_NANOS ? early.reason() : null;
         }
     }
 

@@ -29,6 +29,8 @@ public abstract class AbstractTransportCall implements TransportCall {
     private static final int GRACEFUL = 1 << 1;
     /** Bit: the request is on its way; whoever sets the second of this and GRACEFUL sends the notice. */
     private static final int SENT = 1 << 2;
+    /** Bit: the graceful cancel is the deadline's: set with GRACEFUL, when that is the first graceful cancel. */
+    private static final int DEADLINE = 1 << 3;
 
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<AbstractTransportCall> STATE =
@@ -138,6 +140,27 @@ public abstract class AbstractTransportCall implements TransportCall {
         if ((addFlags(GRACEFUL) & (SENT | GRACEFUL)) == SENT) {
             sendGracefulCancel();
         }
+    }
+
+    @Override
+    public final void deadlinePassed() {
+        for (;;) {
+            int s = state;
+            if ((s & GRACEFUL) != 0) {
+                return;
+            }
+            if (STATE.compareAndSet(this, s, s | GRACEFUL | DEADLINE)) {
+                if ((s & SENT) != 0) {
+                    sendGracefulCancel();
+                }
+                return;
+            }
+        }
+    }
+
+    /** Whether the graceful notice to send is the deadline's ({@link #deadlinePassed()}) rather than the caller's. */
+    protected final boolean isDeadlineNotice() {
+        return (state & DEADLINE) != 0;
     }
 
     private int addFlags(int flags) {

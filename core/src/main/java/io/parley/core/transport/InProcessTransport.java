@@ -257,7 +257,12 @@ public final class InProcessTransport {
                 return;
             }
             try {
-                c.ordered().schedule(() -> c.session.cancelGracefully(request.callId()));
+                if (isDeadlineNotice()) {
+                    c.ordered().schedule(() -> c.session.deadlinePassed(request.callId()));
+                }
+                else {
+                    c.ordered().schedule(() -> c.session.cancelGracefully(request.callId()));
+                }
             }
             catch (RejectedExecutionException e) {
                 // The connection closed: the call ends with it, and the notice has nobody to tell.

@@ -59,6 +59,16 @@ public interface ServerSession {
     void cancelGracefully(long callId);
 
     /**
+     * The client's graceful bound for a call passed: a graceful cancel, as
+     * {@link #cancelGracefully}, whose reason the call reports as the deadline.
+     *
+     * @param callId the id the client gave the call
+     */
+    default void deadlinePassed(long callId) {
+        cancelGracefully(callId);
+    }
+
+    /**
      * The connection has ended. Every call still in flight is cancelled and its {@code Flux}
      * errors with {@code RPC_S_COMM_FAILURE}; later requests are refused the same way.
      */

@@ -52,6 +52,14 @@ public interface TransportCall {
     void cancelGracefully();
 
     /**
+     * The graceful bound of the call's timeout passed: a graceful cancel, as
+     * {@link #cancelGracefully()}, whose notice tells the server that the deadline is the cause.
+     */
+    default void deadlinePassed() {
+        cancelGracefully();
+    }
+
+    /**
      * A call that ends with a fault as soon as it starts, for a connection that cannot take calls
      * (disposed, or with no server to reach).
      *

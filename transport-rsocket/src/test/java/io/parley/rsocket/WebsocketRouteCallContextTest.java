@@ -1,0 +1,21 @@
+package io.parley.rsocket;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.parley.core.transport.AbstractCallContextTest;
+import io.parley.core.transport.TransportFixture;
+
+/** The call's context over RSocket on a WebSocket route of an HTTP server. */
+@ExtendWith(LeakDetection.class)
+class WebsocketRouteCallContextTest extends AbstractCallContextTest {
+
+    @Override
+    protected TransportFixture fixture() {
+        return RSocketFixture.WEBSOCKET_ROUTE;
+    }
+
+    @Override
+    protected boolean knowsRemoteAddress() {
+        return true;
+    }
+}
