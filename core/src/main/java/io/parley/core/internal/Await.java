@@ -29,7 +29,7 @@ public final class Await {
      * @param mono the {@code Mono}; {@code null} counts as a failure
      * @param context the subscriber context it sees, if it is subscribed to
      * @param onValue receives the value
-     * @param onFailure receives the error; for an empty {@code Mono}, an {@code IllegalStateException}
+     * @param onFailure receives the error; for an empty {@code Mono}, a {@code NoSuchElementException}
      * @param <T> the value type
      * @return {@code null} if it was handed over at once; otherwise what cancels the wait
      */
@@ -52,7 +52,7 @@ public final class Await {
                 return null;
             }
             if (value == null) {
-                onFailure.accept(new IllegalStateException("the Mono was empty"));
+                onFailure.accept(new java.util.NoSuchElementException("the Mono was empty"));
             }
             else {
                 onValue.accept(value);
@@ -118,7 +118,7 @@ public final class Await {
                 return;
             }
             done = true;
-            onFailure.accept(new IllegalStateException("the Mono was empty"));
+            onFailure.accept(new java.util.NoSuchElementException("the Mono was empty"));
         }
 
         @Override

@@ -341,8 +341,9 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             end((RpcFault) error);
             return;
         }
-        if (!(error instanceof IllegalStateException)) {
-            log.warn("The authenticator failed on a call of '{}'; the call ends with RPC_S_ACCESS_DENIED", method.name(), error);
+        if (!(error instanceof java.util.NoSuchElementException) && log.isDebugEnabled()) {
+            // Refused credentials are an everyday event, and what the authenticator says of them stays here.
+            log.debug("The authenticator refused the credentials of a call of '{}': {}", method.name(), error.toString());
         }
         end(new RpcFault(RpcStatus.ACCESS_DENIED, "the credentials were refused"));
     }
