@@ -52,8 +52,14 @@ import reactor.util.context.ContextView;
  *                  --exception-------> A    --> End   fault sent: the RpcFault's code, else CALL_FAILED
  *                  --server shutdown-> A    --> End   fault sent; the handler is told as of a cancel
  *   (not dispatched) --refused-------> A    --> End   fault sent: no handler ever sees the call
+ *   (before the handler) --refused---> A    --> End   fault sent: credentials refused, access denied, an interceptor's fault
  *   (handler not yet run) --abandoned> A    --> End   nothing sent: the client left before the handler ran
  * </pre>
+ *
+ * Between D and the handler run the steps of the call's context, each when the one before has
+ * answered, at once or later: its credentials (the authenticator), the method's access rule,
+ * the interceptors in order. A client that leaves meanwhile ends the call there and stops the
+ * step that waits.
  *
  * A stream is the same machine with items sent while it is in D ({@link #next}): they go out
  * in the order accepted, within the client's demand, and its end follows the items accepted
