@@ -44,10 +44,17 @@ import java.lang.annotation.Target;
  * the server alone, in its metrics (an unexpected exception is logged too). A one-way call whose
  * request is empty is refused before the method runs.
  *
+ * <p>Any of these may also take one {@link java.security.Principal} parameter, or one of a subtype
+ * such as Spring Security's {@code Authentication}, anywhere in its list: the caller, as the
+ * server's authenticator accepted it, or {@code null} for a call without credentials (or whose
+ * principal is not of that type).
+ *
  * <p>Calling a method in another shape than it is served in ends the call with
  * {@code RPC_S_INVALID_ASYNC_CALL}. An exception thrown by the method aborts the call: an
- * {@link io.parley.core.RpcFault} with its own code, anything else with {@code RPC_S_CALL_FAILED}.
- * Any other signature fails at startup, naming the method and what was expected.
+ * {@link io.parley.core.RpcFault} with its own code, Spring Security's {@code AccessDeniedException}
+ * (a {@code @PreAuthorize} that denies) with {@code RPC_S_ACCESS_DENIED}, anything else with
+ * {@code RPC_S_CALL_FAILED}. Any other signature fails at startup, naming the method and what was
+ * expected.
  *
  * <pre>{@code
  * @ParleyMethod("orders.find")

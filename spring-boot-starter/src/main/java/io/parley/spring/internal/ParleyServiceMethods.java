@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -26,6 +27,7 @@ import org.springframework.util.ReflectionUtils;
 
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.FluxHandler;
+import io.parley.core.server.ServerCallInfo;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
 import io.parley.core.server.StreamHandler;
@@ -33,6 +35,7 @@ import io.parley.spring.ParleyMethod;
 import io.parley.spring.ParleyService;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * Reads the {@link ParleyMethod @ParleyMethod} methods of {@link ParleyService @ParleyService}
@@ -55,6 +58,14 @@ import reactor.core.publisher.Mono;
  * <p>The shape of the call follows from the signature: a {@code Flux} return makes a server stream,
  * a {@code Flux} parameter a client stream ({@code Mono} return) or a channel ({@code Flux} return,
  * or {@code void} with a {@link ServerStream}), and {@code void} without a handle a one-way call.
+ * Any shape may take one parameter of type {@link java.security.Principal}, or a subtype (Spring
+ * Security's {@code Authentication}, say), anywhere in its list: the caller's principal, or
+ * {@code null} for a call without one or with a principal of another type.
+ *
+ * <p>With Spring Security on the classpath, its refusals — an {@code AccessDeniedException} (such
+ * as the {@code AuthorizationDeniedException} of a {@code @PreAuthorize} that denies) or an
+ * {@code AuthenticationException}, thrown or emitted — end the call with
+ * {@code RPC_S_ACCESS_DENIED} and the detail "access denied", not {@code RPC_S_CALL_FAILED}.
  */
 public final class ParleyServiceMethods {
 
@@ -62,7 +73,8 @@ public final class ParleyServiceMethods {
             + "void m(Q, AsyncCall<R>), R m(Q) (blocking, run on boundedElastic), "
             + "Flux<R> m(Q), Flux<R> m(Q, ServerStream<R>), void m(Q, ServerStream<R>) (server streams), "
             + "void m(Q) (one-way, blocking), and each of these without the request parameter Q; "
-            + "Mono<R> m(Flux<Q>) (client stream), Flux<R> m(Flux<Q>) and void m(Flux<Q>, ServerStream<R>) (channels)";
+            + "Mono<R> m(Flux<Q>) (client stream), Flux<R> m(Flux<Q>) and void m(Flux<Q>, ServerStream<R>) (channels); "
+            + "any of them may also take one java.security.Principal parameter (or a subtype, such as Authentication), the caller";
 
     private ParleyServiceMethods() {
     }
@@ -155,7 +167,10 @@ public final class ParleyServiceMethods {
         if (Modifier.isStatic(method.getModifiers())) {
             throw unsupported(method, "it is static");
         }
-        Class<?>[] parameters = method.getParameterTypes();
+        Class<?>[] declared = method.getParameterTypes();
+        int principalAt = principalIndex(method, declared);
+        Class<?>[] parameters = principalAt < 0 ? declared : without(declared, principalAt);
+        boolean withPrincipal = principalAt >= 0;
         int count = parameters.length;
         Class<?> handle = count > 0 && isHandle(parameters[count - 1]) ? parameters[count - 1] : null;
         boolean withCall = handle != null;
@@ -174,12 +189,10 @@ public final class ParleyServiceMethods {
                     + " (expected: Flux<Q> for a stream of requests, or Q for one request)");
         }
         Class<Object> requestType = (Class<Object>) (requestCount == 0 ? Void.class
-                : requests ? elementType(method, userClass) : ClassUtils.resolvePrimitiveIfNecessary(parameters[0]));
+                : requests ? elementType(method, principalAt == 0 ? 1 : 0, userClass)
+                        : ClassUtils.resolvePrimitiveIfNecessary(parameters[0]));
         Class<?> returnType = method.getReturnType();
-        Method invocable = invocable(bean, method);
-        Handler handler = requestCount == 0
-                ? (request, call) -> invoke(bean, invocable, withCall ? new Object[] { call } : new Object[0])
-                : (request, call) -> invoke(bean, invocable, withCall ? new Object[] { request, call } : new Object[] { request });
+        Handler handler = handler(bean, invocable(bean, method), declared, principalAt, requestCount == 1);
         if (returnType == Mono.class) {
             if (withStream) {
                 throw unsupported(method, "it takes a ServerStream but returns Mono (expected: Flux or void)");
@@ -188,17 +201,12 @@ public final class ParleyServiceMethods {
                 if (withCall) {
                     throw unsupported(method, "a client stream is not given its AsyncCall (expected: Mono<R> m(Flux<Q>))");
                 }
-                return ServerMethod.<Object, Object>clientStream(name, requestType, flux -> {
-                    try {
-                        return (Mono<?>) handler.handle(flux, null);
-                    }
-                    catch (Exception e) {
-                        // This handler shape cannot throw; the error aborts the call all the same.
-                        return Mono.error(e);
-                    }
-                });
+                return ServerMethod.<Object, Object>clientStream(name, requestType,
+                        flux -> withPrincipal ? Mono.deferContextual(context -> clientStream(handler, flux, principal(context)))
+                                : clientStream(handler, flux, null));
             }
-            return ServerMethod.<Object, Object>mono(name, requestType, (request, call) -> (Mono<?>) handler.handle(request, call));
+            return ServerMethod.<Object, Object>mono(name, requestType,
+                    (request, call) -> guard((Mono<?>) handler.handle(request, call, call.principal())));
         }
         if (returnType == Flux.class) {
             if (requests) {
@@ -206,20 +214,15 @@ public final class ParleyServiceMethods {
                     throw unsupported(method, "a channel returning Flux is not given its " + handle.getSimpleName()
                             + " (expected: Flux<R> m(Flux<Q>), or void m(Flux<Q>, ServerStream<R>) to hold the stream)");
                 }
-                return ServerMethod.<Object, Object>channel(name, requestType, flux -> {
-                    try {
-                        return (Flux<?>) handler.handle(flux, null);
-                    }
-                    catch (Exception e) {
-                        return Flux.error(e);
-                    }
-                });
+                return ServerMethod.<Object, Object>channel(name, requestType,
+                        flux -> withPrincipal ? Flux.deferContextual(context -> channel(handler, flux, principal(context)))
+                                : channel(handler, flux, null));
             }
-            return ServerMethod.<Object, Object>flux(name, requestType,
-                    (FluxHandler<Object, Object>) (request, stream) -> (Flux<?>) handler.handle(request, stream));
+            return ServerMethod.<Object, Object>flux(name, requestType, (FluxHandler<Object, Object>) (request,
+                    stream) -> guard((Flux<?>) handler.handle(request, stream, stream.principal())));
         }
         if (returnType == void.class) {
-            return voidMethod(method, name, requestType, requests, handle, handler);
+            return voidMethod(method, name, requestType, requests, handle, handler, withPrincipal);
         }
         if (withCall) {
             throw unsupported(method, "it takes " + (withStream ? "a ServerStream" : "an AsyncCall") + " but returns "
@@ -235,18 +238,39 @@ public final class ParleyServiceMethods {
                     + " (expected: Mono, Flux, void or a plain value)");
         }
         return ServerMethod.<Object, Object>mono(name, requestType,
-                (request, call) -> Mono.fromCallable(() -> handler.handle(request, call))).blocking();
+                (request, call) -> Mono.fromCallable(() -> handler.handle(request, call, call.principal()))).blocking();
+    }
+
+    /** A client stream's handler, run; what it throws aborts the call all the same. */
+    private static Mono<?> clientStream(Handler handler, Flux<Object> requests, @Nullable Principal principal) {
+        try {
+            return guard((Mono<?>) handler.handle(requests, null, principal));
+        }
+        catch (Exception e) {
+            return Mono.error(e);
+        }
+    }
+
+    /** A channel's handler, run; what it throws aborts the call all the same. */
+    private static Flux<?> channel(Handler handler, Flux<Object> requests, @Nullable Principal principal) {
+        try {
+            return guard((Flux<?>) handler.handle(requests, null, principal));
+        }
+        catch (Exception e) {
+            return Flux.error(e);
+        }
     }
 
     /** A method returning void: seed-style with a handle, else one-way. */
     @SuppressWarnings("unchecked")
     private static ServerMethod<?, ?> voidMethod(Method method, String name, Class<Object> requestType, boolean requests,
-            @Nullable Class<?> handle, Handler handler) {
+            @Nullable Class<?> handle, Handler handler, boolean withPrincipal) {
         if (handle == ServerStream.class) {
             return requests
-                    ? ServerMethod.<Object, Object>channel(name, requestType,
-                            (StreamHandler<Flux<Object>, Object>) (flux, stream) -> handler.handle(flux, stream))
-                    : ServerMethod.<Object, Object>stream(name, requestType, (request, stream) -> handler.handle(request, stream));
+                    ? ServerMethod.<Object, Object>channel(name, requestType, (StreamHandler<Flux<Object>, Object>) (flux,
+                            stream) -> handler.handle(flux, stream, stream.principal()))
+                    : ServerMethod.<Object, Object>stream(name, requestType,
+                            (request, stream) -> handler.handle(request, stream, stream.principal()));
         }
         if (requests) {
             throw unsupported(method, handle != null
@@ -256,20 +280,79 @@ public final class ParleyServiceMethods {
                             + "a one-way method takes one request)");
         }
         if (handle != null) {
-            return ServerMethod.<Object, Object>async(name, requestType, handler::handle);
+            return ServerMethod.<Object, Object>async(name, requestType,
+                    (request, call) -> handler.handle(request, call, call.principal()));
         }
         // A plain method, as one returning a value is: it may block, so it runs off the event loop.
-        return ServerMethod.<Object>oneWay(name, requestType,
-                request -> Mono.fromCallable(() -> handler.handle(request, null)).then()).blocking();
+        return ServerMethod.<Object>oneWay(name, requestType, request -> (withPrincipal
+                ? Mono.deferContextual(context -> Mono.fromCallable(() -> handler.handle(request, null, principal(context))))
+                : Mono.fromCallable(() -> handler.handle(request, null, null))).then()).blocking();
     }
 
     private static boolean isHandle(Class<?> parameter) {
         return parameter == AsyncCall.class || parameter == ServerStream.class;
     }
 
+    /** The index of the method's {@link Principal} parameter, or -1 if it takes none. */
+    private static int principalIndex(Method method, Class<?>[] parameters) {
+        int found = -1;
+        for (int i = 0; i < parameters.length; i++) {
+            if (Principal.class.isAssignableFrom(parameters[i])) {
+                if (found >= 0) {
+                    throw unsupported(method, "it takes two principal parameters, " + parameters[found].getSimpleName()
+                            + " and " + parameters[i].getSimpleName() + " (expected: at most one)");
+                }
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    private static Class<?>[] without(Class<?>[] parameters, int index) {
+        Class<?>[] rest = new Class<?>[parameters.length - 1];
+        System.arraycopy(parameters, 0, rest, 0, index);
+        System.arraycopy(parameters, index + 1, rest, index, rest.length - index);
+        return rest;
+    }
+
+    /**
+     * Invokes the method with its arguments in their declared order: the request (if it takes one),
+     * the call's handle (if it takes one), the caller's principal (if it takes one, and the caller's
+     * is of its type; else {@code null}).
+     */
+    private static Handler handler(Object bean, Method invocable, Class<?>[] declared, int principalAt, boolean withRequest) {
+        int count = declared.length;
+        int requestAt = withRequest ? (principalAt == 0 ? 1 : 0) : -1;
+        Class<?> principalType = principalAt >= 0 ? declared[principalAt] : Principal.class;
+        return (request, call, principal) -> {
+            Object[] arguments = new Object[count];
+            for (int i = 0; i < count; i++) {
+                arguments[i] = i == principalAt ? (principalType.isInstance(principal) ? principal : null)
+                        : i == requestAt ? request : call;
+            }
+            return invoke(bean, invocable, arguments);
+        };
+    }
+
+    /** The caller's principal, from the Reactor {@code Context} of a handler the core gives no call. */
+    private static @Nullable Principal principal(ContextView context) {
+        ServerCallInfo call = ServerCallInfo.from(context);
+        return call != null ? call.principal() : null;
+    }
+
+    /** A handler's {@code Mono}, with Spring Security's refusals as {@code RPC_S_ACCESS_DENIED}. */
+    private static @Nullable Mono<?> guard(@Nullable Mono<?> result) {
+        return result != null && SecurityFaults.PRESENT ? result.onErrorMap(SecurityFaults::translate) : result;
+    }
+
+    /** A handler's {@code Flux}, with Spring Security's refusals as {@code RPC_S_ACCESS_DENIED}. */
+    private static @Nullable Flux<?> guard(@Nullable Flux<?> result) {
+        return result != null && SecurityFaults.PRESENT ? result.onErrorMap(SecurityFaults::translate) : result;
+    }
+
     /** The {@code Q} of a {@code Flux<Q>} request parameter, type variables resolved against the bean's class. */
-    private static Class<?> elementType(Method method, Class<?> userClass) {
-        ResolvableType element = ResolvableType.forMethodParameter(method, 0, userClass).getGeneric(0);
+    private static Class<?> elementType(Method method, int index, Class<?> userClass) {
+        ResolvableType element = ResolvableType.forMethodParameter(method, index, userClass).getGeneric(0);
         Class<?> resolved = element.resolve();
         if (resolved == null) {
             throw unsupported(method, "its Flux parameter names no element type (expected: Flux<Q>)");
@@ -290,7 +373,7 @@ public final class ParleyServiceMethods {
         }
         catch (InvocationTargetException e) {
             // The handler's own exception, an RpcFault with its code say, is the call's outcome.
-            Throwable thrown = e.getTargetException();
+            Throwable thrown = SecurityFaults.translate(e.getTargetException());
             if (thrown instanceof Exception) {
                 throw (Exception) thrown;
             }
@@ -314,7 +397,11 @@ public final class ParleyServiceMethods {
 
     @FunctionalInterface
     private interface Handler {
-        /** Invokes the method; {@code call} is the call's handle, or {@code null} for a shape the method is not given one. */
-        @Nullable Object handle(@Nullable Object request, @Nullable AsyncCall<Object> call) throws Exception;
+        /**
+         * Invokes the method; {@code call} is the call's handle, or {@code null} for a shape the
+         * method is not given one; {@code principal} the caller's, or {@code null} if it has none.
+         */
+        @Nullable Object handle(@Nullable Object request, @Nullable AsyncCall<Object> call, @Nullable Principal principal)
+                throws Exception;
     }
 }

@@ -3,8 +3,12 @@ package io.parley.spring.internal;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
+import io.parley.core.Credentials;
 import io.parley.core.client.CallOptions;
 import io.parley.core.client.ParleyClient;
+import io.parley.core.server.Authenticator;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.transport.InProcessTransport;
@@ -33,6 +37,21 @@ final class InProcessParley implements AutoCloseable {
                 .transport(InProcessTransport.client(name))
                 .defaultOptions(clientDefaults)
                 .build());
+    }
+
+    /** A server that checks credentials with the authenticator, and a client that sends these, if any, in its setup. */
+    static InProcessParley serve(List<ServerMethod<?, ?>> methods, Authenticator authenticator, @Nullable Credentials credentials) {
+        String name = "spring-" + NAMES.incrementAndGet();
+        ParleyServer server = ParleyServer.builder()
+                .methods(methods)
+                .authenticator(authenticator)
+                .transport(InProcessTransport.server(name))
+                .bindNow();
+        ParleyClient.Builder client = ParleyClient.builder().transport(InProcessTransport.client(name));
+        if (credentials != null) {
+            client.credentials(credentials);
+        }
+        return new InProcessParley(server, client.build());
     }
 
     @Override

@@ -4,6 +4,7 @@ import static io.parley.spring.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import java.security.Principal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,18 +15,24 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationCredentialsNotFoundException;
+import org.springframework.security.authorization.AuthorizationDeniedException;
 
 import io.parley.core.CallShape;
+import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientStream;
 import io.parley.core.server.AsyncCall;
+import io.parley.core.server.Authenticator;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
 import io.parley.spring.ParleyMethod;
@@ -854,5 +861,216 @@ class ParleyServiceMethodsTest {
         assertThatIllegalStateException().isThrownBy(() -> ParleyServiceMethods.checkNoDuplicates(beans))
                 .withMessage("Parley method 'find' is served twice: by Orders.find(String) of bean 'orders' and by "
                         + "Customers.lookUp(String) of bean 'customers' (expected: one @ParleyMethod per name)");
+    }
+
+    // ---- the caller: a Principal parameter, and Spring Security's refusals --------------------------
+
+    /** A caller's principal of the test's own kind. */
+    record User(String name) implements Principal {
+        @Override
+        public String getName() {
+            return name;
+        }
+    }
+
+    /** A principal of another kind than {@link User}. */
+    record Robot(String name) implements Principal {
+        @Override
+        public String getName() {
+            return name;
+        }
+    }
+
+    /** Accepts any username with the password "pw", as a {@link User}; "robot" as a {@link Robot}. */
+    private static final Authenticator USERS = credentials -> {
+        if (credentials instanceof Credentials.Basic basic && basic.password().equals("pw")) {
+            return Mono.just(basic.username().equals("robot") ? new Robot("robot") : new User(basic.username()));
+        }
+        return Mono.empty();
+    };
+
+    /** Every shape, each taking the caller: first, between the request and the handle, or last. */
+    static class Callers {
+
+        final Queue<String> received = new ConcurrentLinkedQueue<>();
+
+        @ParleyMethod
+        Mono<String> mono(String text, Principal caller) {
+            return Mono.just(text + " from " + name(caller));
+        }
+
+        @ParleyMethod
+        Mono<String> monoWithCall(Principal caller, AsyncCall<String> call) {
+            return Mono.just(call.method() + " by " + name(caller));
+        }
+
+        @ParleyMethod
+        String plain(User caller) {
+            return name(caller);
+        }
+
+        @ParleyMethod
+        void async(String text, Principal caller, AsyncCall<String> call) {
+            call.complete(text + " from " + name(caller));
+        }
+
+        @ParleyMethod
+        Flux<String> flux(String text, Principal caller) {
+            return Flux.just(text, name(caller));
+        }
+
+        @ParleyMethod
+        void seedStream(Principal caller, ServerStream<String> stream) {
+            stream.complete(name(caller));
+        }
+
+        @ParleyMethod
+        Mono<String> clientStream(Principal caller, Flux<String> texts) {
+            return texts.collectList().map(list -> String.join(",", list) + " from " + name(caller));
+        }
+
+        @ParleyMethod
+        Flux<String> channel(Flux<String> texts, Principal caller) {
+            return texts.map(text -> text + " from " + name(caller));
+        }
+
+        @ParleyMethod
+        void seedChannel(Flux<String> texts, Principal caller, ServerStream<String> stream) {
+            texts.collectList().subscribe(list -> stream.complete(list.size() + " from " + name(caller)));
+        }
+
+        @ParleyMethod
+        void oneWay(String text, Principal caller) {
+            received.add(text + " from " + name(caller));
+        }
+
+        private static String name(@Nullable Principal caller) {
+            return caller != null ? caller.getName() : "nobody";
+        }
+    }
+
+    private InProcessParley serveCallers(Object bean, @Nullable Credentials credentials) {
+        parley = InProcessParley.serve(ParleyServiceMethods.of(bean, ParleyServiceMethods.userClass(bean)), USERS, credentials);
+        return parley;
+    }
+
+    @Test
+    void principalParameter_ofEveryShape_isTheCaller_whereverItStands() {
+        Callers callers = new Callers();
+        InProcessParley p = serveCallers(callers, Credentials.basic("alice", "pw"));
+
+        StepVerifier.create(p.client.call("mono", "hi", String.class)).expectNext("hi from alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.call("monoWithCall", null, String.class))
+                .expectNext("monoWithCall by alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.call("plain", null, String.class)).expectNext("alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.call("async", "hi", String.class)).expectNext("hi from alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.stream("flux", "hi", String.class)).expectNext("hi", "alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.stream("seedStream", null, String.class)).expectNext("alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.clientStream("clientStream", Flux.just("a", "b"), String.class))
+                .expectNext("a,b from alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.channel("channel", Flux.just("a", "b"), String.class))
+                .expectNext("a from alice", "b from alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.channel("seedChannel", Flux.just("a", "b"), String.class))
+                .expectNext("2 from alice").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.send("oneWay", "hi")).expectComplete().verify(TIMEOUT);
+        assertThat(next(callers.received, "the one-way call")).isEqualTo("hi from alice");
+    }
+
+    @Test
+    void principalParameter_isNull_forACallWithoutCredentials() {
+        Callers callers = new Callers();
+        InProcessParley p = serveCallers(callers, null);
+
+        StepVerifier.create(p.client.call("mono", "hi", String.class)).expectNext("hi from nobody").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.channel("channel", Flux.just("a"), String.class))
+                .expectNext("a from nobody").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.send("oneWay", "hi")).expectComplete().verify(TIMEOUT);
+        assertThat(next(callers.received, "the one-way call")).isEqualTo("hi from nobody");
+    }
+
+    @Test
+    void principalParameterOfASubtype_isNull_forACallerOfAnotherKind() {
+        InProcessParley p = serveCallers(new Callers(), Credentials.basic("robot", "pw"));
+
+        StepVerifier.create(p.client.call("plain", null, String.class)).expectNext("nobody").expectComplete().verify(TIMEOUT);
+        StepVerifier.create(p.client.call("mono", "hi", String.class)).expectNext("hi from robot").expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void principalParameter_isNotTheRequest_norCountsAsOne() {
+        Map<String, ServerMethod<?, ?>> methods = byName(new Callers());
+
+        assertThat(methods.get("mono").requestType()).isEqualTo(String.class);
+        assertThat(methods.get("plain").requestType()).isEqualTo(Void.class);
+        assertThat(methods.get("clientStream").requestType()).isEqualTo(String.class);
+        assertThat(methods.get("clientStream").shape()).isEqualTo(CallShape.CLIENT_STREAM);
+        assertThat(methods.get("channel").shape()).isEqualTo(CallShape.BIDI_STREAM);
+        assertThat(methods.get("oneWay").shape()).isEqualTo(CallShape.ONE_WAY);
+        assertThat(methods.get("seedChannel").shape()).isEqualTo(CallShape.BIDI_STREAM);
+    }
+
+    static class TwoPrincipals {
+        @ParleyMethod
+        Mono<String> both(Principal one, User other) {
+            return Mono.just("");
+        }
+    }
+
+    @Test
+    void twoPrincipalParameters_areRefused() {
+        assertUnsupported(new TwoPrincipals(), "TwoPrincipals.both(Principal, User)", "two principal parameters");
+    }
+
+    /** Spring Security's refusals, as its method security raises them. */
+    static class Guarded {
+
+        @ParleyMethod
+        Mono<String> deniedMono(String text) {
+            return Mono.error(new AuthorizationDeniedException("Access Denied"));
+        }
+
+        @ParleyMethod
+        String deniedPlain(String text) {
+            throw new AccessDeniedException("Access Denied");
+        }
+
+        @ParleyMethod
+        Flux<String> deniedFlux(String text) {
+            return Flux.concat(Flux.just(text), Flux.error(new AccessDeniedException("Access Denied")));
+        }
+
+        @ParleyMethod
+        Mono<String> deniedClientStream(Flux<String> texts) {
+            return texts.then(Mono.error(new AuthenticationCredentialsNotFoundException("no Authentication")));
+        }
+
+        @ParleyMethod
+        void deniedAsync(String text, AsyncCall<String> call) {
+            throw new AccessDeniedException("Access Denied");
+        }
+
+        @ParleyMethod
+        Mono<String> echo(String text) {
+            return Mono.just(text);
+        }
+    }
+
+    @Test
+    void springSecuritysRefusals_endTheCallWithAccessDenied_andTheConnectionServesOn() {
+        InProcessParley p = serve(new Guarded());
+
+        for (String method : List.of("deniedMono", "deniedPlain", "deniedAsync")) {
+            RpcFault fault = faultOf(p.client.call(method, "x", String.class));
+            assertThat(fault.status()).as(method).isEqualTo(RpcStatus.ACCESS_DENIED);
+            assertThat(fault.detail()).as(method).isEqualTo("access denied");
+        }
+        StepVerifier.create(p.client.stream("deniedFlux", "first", String.class))
+                .expectNext("first")
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.ACCESS_DENIED))
+                .verify(TIMEOUT);
+        StepVerifier.create(p.client.clientStream("deniedClientStream", Flux.just("a"), String.class))
+                .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.ACCESS_DENIED))
+                .verify(TIMEOUT);
+        StepVerifier.create(p.client.call("echo", "still here", String.class)).expectNext("still here").expectComplete().verify(TIMEOUT);
     }
 }
