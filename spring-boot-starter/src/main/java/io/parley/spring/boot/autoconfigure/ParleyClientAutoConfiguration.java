@@ -1,5 +1,6 @@
 package io.parley.spring.boot.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -9,7 +10,9 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
 
+import io.parley.core.Credentials;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.ClientTransport;
@@ -44,7 +47,39 @@ public final class ParleyClientAutoConfiguration {
             .transport(transport)
             .codec((mapper != null) ? JsonCodec.create(mapper) : JsonCodec.create())
             .defaultOptions(ParleyTransports.defaultOptions(client.getTimeout()));
+        Credentials credentials = credentials(client.getCredentials());
+        if (credentials != null) {
+            builder.credentials(credentials);
+        }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         return builder.build();
+    }
+
+    /** The client's credentials from {@code parley.client.credentials.*}; {@code null} when none are set. */
+    static @Nullable Credentials credentials(ParleyProperties.Credentials properties) {
+        // Empty is unset, so that a placeholder without a value ('${TOKEN:}') sends no credentials.
+        String username = StringUtils.hasLength(properties.getUsername()) ? properties.getUsername() : null;
+        String password = StringUtils.hasLength(properties.getPassword()) ? properties.getPassword() : null;
+        String token = StringUtils.hasLength(properties.getBearerToken()) ? properties.getBearerToken() : null;
+        if (token != null) {
+            if (username != null) {
+                // The values stay out of the message: one of them is a secret.
+                throw ParleyTransports.invalid("parley.client.credentials.bearer-token", "****",
+                        "expected either parley.client.credentials.username and .password or a bearer token, not both");
+            }
+            return Credentials.bearer(token);
+        }
+        if (username != null) {
+            if (password == null) {
+                throw ParleyTransports.invalid("parley.client.credentials.password", null,
+                        "expected a password for parley.client.credentials.username '" + username + "'");
+            }
+            return Credentials.basic(username, password);
+        }
+        if (password != null) {
+            throw ParleyTransports.invalid("parley.client.credentials.username", null,
+                    "expected a username for parley.client.credentials.password");
+        }
+        return null;
     }
 }

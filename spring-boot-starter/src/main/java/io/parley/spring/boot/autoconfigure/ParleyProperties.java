@@ -81,6 +81,9 @@ public class ParleyProperties {
         @NestedConfigurationProperty
         private final Ssl ssl = new Ssl();
 
+        @NestedConfigurationProperty
+        private final Security security = new Security();
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -140,6 +143,28 @@ public class ParleyProperties {
         public Ssl getSsl() {
             return this.ssl;
         }
+
+        public Security getSecurity() {
+            return this.security;
+        }
+    }
+
+    /** Who may call the server. */
+    public static class Security {
+
+        /**
+         * Whether every call must bring credentials the server accepts; a call without them ends with
+         * RPC_S_ACCESS_DENIED. A method's own access rule still wins.
+         */
+        private boolean requireAuthentication;
+
+        public boolean isRequireAuthentication() {
+            return this.requireAuthentication;
+        }
+
+        public void setRequireAuthentication(boolean requireAuthentication) {
+            this.requireAuthentication = requireAuthentication;
+        }
     }
 
     /** The client that the application's {@code @ParleyClient} interfaces call through. */
@@ -166,6 +191,9 @@ public class ParleyProperties {
 
         @NestedConfigurationProperty
         private final Ssl ssl = new Ssl();
+
+        @NestedConfigurationProperty
+        private final Credentials credentials = new Credentials();
 
         public List<String> getTargets() {
             return this.targets;
@@ -197,6 +225,62 @@ public class ParleyProperties {
 
         public Ssl getSsl() {
             return this.ssl;
+        }
+
+        public Credentials getCredentials() {
+            return this.credentials;
+        }
+    }
+
+    /**
+     * What the client proves its identity with, sent when it connects (RSocket's authentication
+     * metadata in SETUP): a username and a password, or a bearer token.
+     */
+    public static class Credentials {
+
+        /**
+         * Username of simple credentials; needs a password.
+         */
+        private @Nullable String username;
+
+        /**
+         * Password of simple credentials.
+         */
+        private @Nullable String password;
+
+        /**
+         * Bearer token, such as a JWT, instead of a username and a password.
+         */
+        private @Nullable String bearerToken;
+
+        public @Nullable String getUsername() {
+            return this.username;
+        }
+
+        public void setUsername(@Nullable String username) {
+            this.username = username;
+        }
+
+        public @Nullable String getPassword() {
+            return this.password;
+        }
+
+        public void setPassword(@Nullable String password) {
+            this.password = password;
+        }
+
+        public @Nullable String getBearerToken() {
+            return this.bearerToken;
+        }
+
+        public void setBearerToken(@Nullable String bearerToken) {
+            this.bearerToken = bearerToken;
+        }
+
+        @Override
+        public String toString() {
+            return "Credentials{username=" + this.username + ", password=" + (this.password != null ? "****" : null)
+                    + ", bearerToken=" + (this.bearerToken != null ? "****" : null) + "}";
         }
     }
 

@@ -24,6 +24,7 @@ import org.springframework.core.env.Environment;
 
 import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
+import io.parley.core.server.AccessRule;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import io.parley.rsocket.RSocketServerTransport;
@@ -74,6 +75,9 @@ public final class ParleyServerAutoConfiguration {
         Integer maxCalls = ParleyTransports.maxCallsPerConnection(server);
         if (maxCalls != null) {
             builder.maxCallsPerConnection(maxCalls);
+        }
+        if (server.getSecurity().isRequireAuthentication()) {
+            builder.access(AccessRule.authenticated());
         }
         String mappingPath = ParleyTransports.mappingPath(server);
         if (mappingPath != null) {

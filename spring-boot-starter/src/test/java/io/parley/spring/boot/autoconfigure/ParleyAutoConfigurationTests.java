@@ -1,7 +1,9 @@
 package io.parley.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
+import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
@@ -264,6 +267,95 @@ class ParleyAutoConfigurationTests {
             });
     }
 
+    // ---- credentials: the client's, and a server that requires them --------------------------------
+
+    @Test
+    void clientUsernameAndPassword_areSentForTheConnection_andTheServerSeesTheCaller() {
+        this.runner.withUserConfiguration(CredentialsConfiguration.class)
+            .withPropertyValues("parley.client.credentials.username=alice", "parley.client.credentials.password=secret")
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).call("whoami", null, String.class)
+                .block(TIMEOUT)).isEqualTo("alice"));
+    }
+
+    @Test
+    void clientBearerToken_isSentForTheConnection_andTheServerSeesTheCaller() {
+        this.runner.withUserConfiguration(CredentialsConfiguration.class)
+            .withPropertyValues("parley.client.credentials.bearer-token=" + CredentialsConfiguration.TOKEN)
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).call("whoami", null, String.class)
+                .block(TIMEOUT)).isEqualTo("token owner"));
+    }
+
+    @Test
+    void clientWithoutCredentials_callsAnonymously_unlessTheServerRequiresAuthentication() {
+        this.runner.withUserConfiguration(CredentialsConfiguration.class).run((context) -> assertThat(context
+            .getBean(ParleyClient.class).call("whoami", null, String.class).block(TIMEOUT)).isEqualTo("anonymous"));
+        this.runner.withUserConfiguration(CredentialsConfiguration.class)
+            .withPropertyValues("parley.server.security.require-authentication=true")
+            .run((context) -> {
+                RpcFault fault = faultOf(context.getBean(ParleyClient.class).call("whoami", null, String.class));
+                assertThat(fault.status()).isEqualTo(RpcStatus.ACCESS_DENIED);
+                assertThat(fault.detail()).isEqualTo("'whoami' requires credentials; the call has none");
+            });
+    }
+
+    @Test
+    void requireAuthentication_letsAcceptedCredentialsThrough() {
+        this.runner.withUserConfiguration(CredentialsConfiguration.class)
+            .withPropertyValues("parley.server.security.require-authentication=true",
+                    "parley.client.credentials.username=alice", "parley.client.credentials.password=secret")
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).call("whoami", null, String.class)
+                .block(TIMEOUT)).isEqualTo("alice"));
+    }
+
+    @Test
+    void clientWithAWrongPassword_isRefusedWithAccessDenied() {
+        this.runner.withUserConfiguration(CredentialsConfiguration.class)
+            .withPropertyValues("parley.client.credentials.username=alice", "parley.client.credentials.password=guess")
+            .run((context) -> {
+                RpcFault fault = faultOf(context.getBean(ParleyClient.class).call("whoami", null, String.class));
+                assertThat(fault.status()).isEqualTo(RpcStatus.ACCESS_DENIED);
+                assertThat(fault.detail()).isEqualTo("the credentials were refused");
+            });
+    }
+
+    @Test
+    void emptyCredentialProperties_sendNone() {
+        this.runner.withUserConfiguration(CredentialsConfiguration.class)
+            .withPropertyValues("parley.client.credentials.username=", "parley.client.credentials.bearer-token=")
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).call("whoami", null, String.class)
+                .block(TIMEOUT)).isEqualTo("anonymous"));
+    }
+
+    @Test
+    void clientUsernameWithoutPassword_failsNamingTheProperty() {
+        assertInvalid("parley.client.credentials.username=alice", "parley.client.credentials.password",
+                "expected a password for parley.client.credentials.username 'alice'");
+    }
+
+    @Test
+    void clientPasswordWithoutUsername_failsNamingTheProperty() {
+        assertInvalid("parley.client.credentials.password=secret", "parley.client.credentials.username",
+                "expected a username");
+    }
+
+    @Test
+    void clientUsernameAndBearerToken_fail_withoutShowingTheToken() {
+        this.runner.withUserConfiguration(EchoServiceConfiguration.class)
+            .withPropertyValues("parley.client.credentials.username=alice", "parley.client.credentials.password=secret",
+                    "parley.client.credentials.bearer-token=" + CredentialsConfiguration.TOKEN)
+            .run((context) -> {
+                assertInvalid(context, "parley.client.credentials.bearer-token", "not both");
+                assertThat(messages(context.getStartupFailure())).doesNotContain(CredentialsConfiguration.TOKEN)
+                    .doesNotContain("secret");
+            });
+    }
+
+    private static RpcFault faultOf(Mono<?> reply) {
+        Throwable error = catchThrowable(() -> reply.block(TIMEOUT));
+        assertThat(error).isInstanceOf(RpcFault.class);
+        return (RpcFault) error;
+    }
+
     private void assertInvalid(String property, String name, String reason) {
         this.runner.withUserConfiguration(EchoServiceConfiguration.class)
             .withPropertyValues(property)
@@ -316,6 +408,41 @@ class ParleyAutoConfigurationTests {
         @Bean
         EchoService echoService() {
             return new EchoService();
+        }
+    }
+
+    @ParleyService
+    static class WhoAmIService {
+
+        @ParleyMethod
+        Mono<String> whoami(Principal caller) {
+            return Mono.just((caller != null) ? caller.getName() : "anonymous");
+        }
+    }
+
+    /** A service that names its caller, and a server that accepts alice's password and one token. */
+    @Configuration(proxyBeanMethods = false)
+    static class CredentialsConfiguration {
+
+        static final String TOKEN = "token-7f3a";
+
+        @Bean
+        WhoAmIService whoAmIService() {
+            return new WhoAmIService();
+        }
+
+        @Bean
+        ParleyServerCustomizer authenticatorCustomizer() {
+            return (builder) -> builder.authenticator((credentials) -> {
+                if (credentials instanceof Credentials.Basic basic && basic.username().equals("alice")
+                        && basic.password().equals("secret")) {
+                    return Mono.just((Principal) () -> "alice");
+                }
+                if (credentials instanceof Credentials.Bearer bearer && bearer.token().equals(TOKEN)) {
+                    return Mono.just((Principal) () -> "token owner");
+                }
+                return Mono.empty();
+            });
         }
     }
 
