@@ -153,10 +153,24 @@ public class ParleyProperties {
     public static class Security {
 
         /**
+         * Whether the application's Spring Security authentication (a ReactiveAuthenticationManager,
+         * ReactiveUserDetailsService or ReactiveJwtDecoder bean) checks the credentials of Parley calls.
+         */
+        private boolean enabled = true;
+
+        /**
          * Whether every call must bring credentials the server accepts; a call without them ends with
          * RPC_S_ACCESS_DENIED. A method's own access rule still wins.
          */
         private boolean requireAuthentication;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
 
         public boolean isRequireAuthentication() {
             return this.requireAuthentication;

@@ -22,7 +22,8 @@ class ConfigurationMetadataTests {
                 "\"parley.server.mapping-path\"", "\"parley.server.ssl.bundle\"", "\"parley.server.max-inbound-payload-size\"",
                 "\"parley.server.max-calls-per-connection\"", "\"parley.client.targets\"",
                 "\"parley.client.timeout.graceful\"", "\"parley.client.timeout.abortive\"", "\"parley.client.transport\"",
-                "\"parley.server.security.require-authentication\"", "\"parley.client.credentials.username\"",
+                "\"parley.server.security.enabled\"", "\"parley.server.security.require-authentication\"",
+                "\"parley.client.credentials.username\"",
                 "\"parley.client.credentials.password\"", "\"parley.client.credentials.bearer-token\"");
         assertThat(metadata).contains("Server port; 0 for any free port.");
     }
