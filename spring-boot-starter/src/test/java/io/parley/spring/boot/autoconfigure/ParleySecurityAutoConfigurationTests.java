@@ -57,7 +57,7 @@ class ParleySecurityAutoConfigurationTests {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private static final TestJwts JWTS = TestJwts.create();
+    static final TestJwts JWTS = TestJwts.create();
 
     private static final Credentials ALICE = Credentials.basic("alice", "alice-pw");
 
