@@ -215,6 +215,16 @@ class ParleySecurityAutoConfigurationTests {
         });
     }
 
+    @Test
+    void preAuthorizeOnAPlainMethod_isRefusedBySpringsReactiveMethodSecurity_andTheCallFails() {
+        this.runner.withUserConfiguration(UsersConfiguration.class, MethodSecurityConfiguration.class).run((context) -> {
+            Throwable error = catchThrowable(() -> call(context, "plainAudit", "books", ADMIN));
+            assertThat(error).isInstanceOf(RpcFault.class);
+            assertThat(((RpcFault) error).status()).isEqualTo(RpcStatus.CALL_FAILED);
+            assertThat(call(context, "audit", "books", ADMIN)).isEqualTo("audited books");
+        });
+    }
+
     // ---- bearer tokens ------------------------------------------------------------------------------
 
     @Test
@@ -311,6 +321,13 @@ class ParleySecurityAutoConfigurationTests {
         @PreAuthorize("hasRole('ADMIN')")
         public Flux<String> secrets() {
             return Flux.just("one", "two");
+        }
+
+        /** Blocking, so beyond Spring's reactive method security, which wants a Publisher to carry the context. */
+        @ParleyMethod
+        @PreAuthorize("hasRole('ADMIN')")
+        public String plainAudit(String what) {
+            return "audited " + what;
         }
     }
 
