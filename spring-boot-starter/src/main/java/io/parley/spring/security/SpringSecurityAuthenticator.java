@@ -14,6 +14,7 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 
 import io.parley.core.Credentials;
+import io.parley.core.RpcFault;
 import io.parley.core.server.Authenticator;
 import reactor.core.publisher.Mono;
 
@@ -38,7 +39,9 @@ import reactor.core.publisher.Mono;
  * completes empty or with an {@code Authentication} that is not authenticated, or when there is no
  * manager for their kind. Such a refusal is logged at debug level, without the password or token.
  * An {@link AuthenticationServiceException} (the user store or the token issuer could not be
- * reached) and any other error refuse them too, and the server logs it as a failure.
+ * reached) or any other error of the manager refuses them too, and is logged as a warning: it says
+ * that authentication is failing, not that a caller got it wrong. An
+ * {@link io.parley.core.RpcFault} of the manager's ends the call with its own code and detail.
  *
  * <p>Bearer tokens need {@code spring-security-oauth2-resource-server} on the classpath.
  */
@@ -123,11 +126,15 @@ public final class SpringSecurityAuthenticator implements Authenticator {
                 }
                 return Mono.empty();
             }))
-            .onErrorResume((error) -> error instanceof AuthenticationException
-                    && !(error instanceof AuthenticationServiceException), (error) -> {
-                if (logger.isDebugEnabled()) {
-                    // Spring's messages name the reason (bad credentials, an expired JWT), never the secret.
-                    logger.debug("Refused a " + kind + ": " + error.getClass().getSimpleName() + ": " + error.getMessage());
+            .onErrorResume((error) -> !(error instanceof RpcFault), (error) -> {
+                // Spring's messages name the reason (bad credentials, an expired JWT), never the secret.
+                if (error instanceof AuthenticationException && !(error instanceof AuthenticationServiceException)) {
+                    if (logger.isDebugEnabled()) {
+                        logger.debug("Refused a " + kind + ": " + error.getClass().getSimpleName() + ": " + error.getMessage());
+                    }
+                }
+                else {
+                    logger.warn("Refused a " + kind + ": the authentication manager failed", error);
                 }
                 return Mono.empty();
             });

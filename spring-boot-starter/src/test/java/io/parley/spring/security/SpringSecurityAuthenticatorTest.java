@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
@@ -19,6 +22,7 @@ import io.parley.core.RpcStatus;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+@ExtendWith(OutputCaptureExtension.class)
 class SpringSecurityAuthenticatorTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -80,14 +84,24 @@ class SpringSecurityAuthenticatorTest {
     }
 
     @Test
-    void serviceFailures_andParleyFaults_passThrough_forTheServerToLogOrSend() {
+    void serviceFailures_refuse_andAreLoggedAsWarnings(CapturedOutput output) {
         AuthenticationServiceException down = new AuthenticationServiceException("user store unreachable");
+        IllegalStateException bug = new IllegalStateException("manager broken");
+
+        for (RuntimeException failure : new RuntimeException[] { down, bug }) {
+            StepVerifier.create(SpringSecurityAuthenticator.basic((authentication) -> Mono.error(failure))
+                    .authenticate(Credentials.basic("alice", "secret-pw")))
+                .expectComplete()
+                .verify(TIMEOUT);
+        }
+        assertThat(output).contains("WARN").contains("user store unreachable").contains("manager broken")
+            .doesNotContain("secret-pw");
+    }
+
+    @Test
+    void parleyFaults_passThrough_forTheServerToSend() {
         RpcFault fault = new RpcFault(RpcStatus.ACCESS_DENIED, "account locked");
 
-        StepVerifier.create(SpringSecurityAuthenticator.basic((authentication) -> Mono.error(down))
-                .authenticate(Credentials.basic("alice", "pw")))
-            .expectErrorSatisfies((error) -> assertThat(error).isSameAs(down))
-            .verify(TIMEOUT);
         StepVerifier.create(SpringSecurityAuthenticator.basic((authentication) -> Mono.error(fault))
                 .authenticate(Credentials.basic("alice", "pw")))
             .expectErrorSatisfies((error) -> assertThat(error).isSameAs(fault))
