@@ -28,7 +28,13 @@ import reactor.util.context.ContextView;
  */
 public interface ServerCallInfo {
 
-    /** The name of the method called; {@code "UNKNOWN"} for a method the server does not serve. */
+    /**
+     * The {@link #method()} of a call to a method the server does not serve: one name for all of
+     * them, so that metrics and traces keyed by method stay bounded whatever clients send.
+     */
+    String UNKNOWN_METHOD = "UNKNOWN";
+
+    /** The name of the method called; {@value #UNKNOWN_METHOD} for a method the server does not serve. */
     String method();
 
     /** How many requests and replies the call carries. */
