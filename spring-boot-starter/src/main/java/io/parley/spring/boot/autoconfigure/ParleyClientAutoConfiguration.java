@@ -13,6 +13,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 import io.parley.core.Credentials;
+import io.parley.core.client.ClientInterceptor;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.ClientTransport;
@@ -23,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Auto-configuration of the Parley client: a {@link ParleyClient} for {@code parley.client.targets}
  * (by default the application's own Parley server), and beans for the application's
- * {@link io.parley.spring.ParleyClient @ParleyClient} interfaces.
+ * {@link io.parley.spring.ParleyClient @ParleyClient} interfaces, which call through it. The
+ * application's {@link ClientInterceptor} beans run around every call, in their order.
  */
 @AutoConfiguration(after = ParleyServerAutoConfiguration.class)
 @ConditionalOnClass({ ParleyClient.class, RSocketClientTransport.class })
@@ -34,7 +36,8 @@ public final class ParleyClientAutoConfiguration {
     @Bean(destroyMethod = "dispose")
     @ConditionalOnMissingBean
     ParleyClient parleyClient(ParleyProperties properties, ObjectProvider<ParleyServerBootstrap> localServer,
-            ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ParleyClientCustomizer> customizers,
+            ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ClientInterceptor> interceptors,
+            ObjectProvider<ParleyClientCustomizer> customizers,
             ObjectProvider<SslBundles> sslBundles, Environment environment) {
         ParleyProperties.Client client = properties.getClient();
         ClientTransport transport = ParleyTransports.clientTransport(client, sslBundles);
@@ -51,6 +54,7 @@ public final class ParleyClientAutoConfiguration {
         if (credentials != null) {
             builder.credentials(credentials);
         }
+        interceptors.orderedStream().forEach(builder::interceptor);
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         return builder.build();
     }

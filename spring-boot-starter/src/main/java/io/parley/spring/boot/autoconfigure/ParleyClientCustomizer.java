@@ -4,8 +4,9 @@ import io.parley.core.client.ParleyClient;
 
 /**
  * Customizes the {@link ParleyClient.Builder} of the auto-configured client: codec, default call
- * options, an observer, or its transport. Customizer beans are applied in their
- * {@link org.springframework.core.Ordered order}, after the {@code parley.client.*} properties.
+ * options, interceptors, or its transport. Customizer beans are applied in their
+ * {@link org.springframework.core.Ordered order}, after the {@code parley.client.*} properties and the
+ * interceptor beans.
  */
 @FunctionalInterface
 public interface ParleyClientCustomizer {

@@ -26,6 +26,7 @@ import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AccessRule;
 import io.parley.core.server.ParleyServer;
+import io.parley.core.server.ServerInterceptor;
 import io.parley.core.server.ServerMethod;
 import io.parley.rsocket.RSocketServerTransport;
 import io.parley.rsocket.RSocketWebSocketRoute;
@@ -37,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Auto-configuration of the Parley server: the application's {@link ParleyService @ParleyService}
  * methods and {@link ServerMethod} beans, served on {@code parley.server.port}, or over WebSocket
- * on the application's own WebFlux server at {@code parley.server.mapping-path}.
+ * on the application's own WebFlux server at {@code parley.server.mapping-path}. The application's
+ * {@link ServerInterceptor} beans run around every call, in their order.
  */
 @AutoConfiguration
 @ConditionalOnClass({ ParleyServer.class, RSocketServerTransport.class })
@@ -52,7 +54,8 @@ public final class ParleyServerAutoConfiguration {
     @ConditionalOnMissingBean
     ParleyServerBootstrap parleyServerBootstrap(ParleyProperties properties, ListableBeanFactory beanFactory,
             ObjectProvider<ServerMethod<?, ?>> serverMethods, ObjectProvider<Codec> codecs,
-            ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ParleyServerCustomizer> customizers,
+            ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ServerInterceptor> interceptors,
+            ObjectProvider<ParleyServerCustomizer> customizers,
             ObjectProvider<SslBundles> sslBundles, ObjectProvider<RSocketWebSocketRoute> route, Environment environment) {
         ParleyProperties.Server server = properties.getServer();
         ParleyServer.Builder builder = ParleyServer.builder();
@@ -92,6 +95,7 @@ public final class ParleyServerAutoConfiguration {
         else {
             builder.transport(ParleyTransports.serverTransport(server, sslBundles));
         }
+        interceptors.orderedStream().forEach(builder::interceptor);
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         Duration phaseTimeout = Binder.get(environment)
             .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)

@@ -4,8 +4,9 @@ import io.parley.core.server.ParleyServer;
 
 /**
  * Customizes the {@link ParleyServer.Builder} of the auto-configured server before it binds:
- * methods, codecs, limits, an observer, or its transport. Customizer beans are applied in their
- * {@link org.springframework.core.Ordered order}, after the {@code parley.server.*} properties.
+ * methods, codecs, limits, interceptors, or its transport. Customizer beans are applied in their
+ * {@link org.springframework.core.Ordered order}, after the {@code parley.server.*} properties and the
+ * interceptor beans.
  */
 @FunctionalInterface
 public interface ParleyServerCustomizer {
