@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,19 +15,21 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientStream;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
+import io.parley.core.server.ServerCallInfo;
+import io.parley.core.server.ServerInterceptor;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
 import io.parley.core.transport.CallTestSupport;
 import io.parley.core.transport.TransportFixture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * 100,000 streams over TCP, a fifth each completed, aborted mid-stream, cancelled abortively,
@@ -47,6 +50,8 @@ class MixedStreamsLeakTest extends CallTestSupport {
     private final AtomicInteger serverStarts = new AtomicInteger();
     private final AtomicInteger serverEnds = new AtomicInteger();
     private final AtomicInteger serverEndedTwice = new AtomicInteger();
+    /** The calls that ended before their interceptors ran (refused, or abandoned at once), each with its end seen. */
+    private final Map<ServerCallInfo, AtomicBoolean> endedUnseen = new ConcurrentHashMap<>();
 
     @Override
     protected TransportFixture fixture() {
@@ -79,18 +84,7 @@ class MixedStreamsLeakTest extends CallTestSupport {
 
     @Test
     void hundredThousandMixedStreams_eachEndsAsItShouldOnce_theServerHoldsNoCall_andNoBufferLeaks() {
-        ParleyServer server = startServer(builder -> builder.observer(method -> {
-            serverStarts.incrementAndGet();
-            AtomicBoolean ended = new AtomicBoolean();
-            return status -> {
-                if (ended.compareAndSet(false, true)) {
-                    serverEnds.incrementAndGet();
-                }
-                else {
-                    serverEndedTwice.incrementAndGet();
-                }
-            };
-        }));
+        ParleyServer server = startServer(builder -> builder.interceptor(new EndsOnce()));
         ParleyClient client = client(server);
         int lost = STREAMS / 5;
         int others = STREAMS - lost;
@@ -190,5 +184,29 @@ class MixedStreamsLeakTest extends CallTestSupport {
                                 ? "connection lost" : "wrong fault " + fault))
                         .timeout(STREAM_BOUND, Mono.just("lost stream hung")));
         return streams.mergeWith(allStarted.then(Mono.fromRunnable(own::dispose)).then(Mono.empty()));
+    }
+
+    /** Counts the server's calls as they reach the handler and as they end, and every end told twice. */
+    private final class EndsOnce implements ServerInterceptor {
+
+        @Override
+        public Mono<Context> intercept(ServerCallInfo call, Context context) {
+            serverStarts.incrementAndGet();
+            return Mono.just(context.put(EndsOnce.class, new AtomicBoolean()));
+        }
+
+        @Override
+        public void onEnd(ServerCallInfo call, RpcStatus status) {
+            AtomicBoolean ended = call.context().getOrDefault(EndsOnce.class, null);
+            if (ended == null) {
+                ended = endedUnseen.computeIfAbsent(call, c -> new AtomicBoolean());
+            }
+            else {
+                serverEnds.incrementAndGet();
+            }
+            if (!ended.compareAndSet(false, true)) {
+                serverEndedTwice.incrementAndGet();
+            }
+        }
     }
 }

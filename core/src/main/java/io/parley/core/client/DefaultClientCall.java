@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
-import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.RpcRequest;
@@ -81,7 +80,8 @@ final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, Tran
     private final ParleyClient client;
     private final Type replyType;
     private final CallOptions options;
-    private final CallObserver.Scope scope;
+    /** The call as its client's interceptors see it, told of its end; {@code null} for a client without interceptors. */
+    private final @Nullable Intercepted intercepted;
     private final TransportCall transport;
     /** Whether the call receives a stream of items, each handed on as it arrives, rather than one reply. */
     private final boolean many;
@@ -118,13 +118,13 @@ final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, Tran
     private @Nullable R reply;
 
     DefaultClientCall(ParleyClient client, RpcRequest request, boolean many, Type replyType, CallOptions options,
-            CallObserver.Scope scope, TransportCall transport, @Nullable CoreSubscriber<? super R> actual) {
+            @Nullable Intercepted intercepted, TransportCall transport, @Nullable CoreSubscriber<? super R> actual) {
         this.request = request;
         this.many = many;
         this.client = client;
         this.replyType = replyType;
         this.options = options;
-        this.scope = scope;
+        this.intercepted = intercepted;
         this.transport = transport;
         this.actual = actual != null && many ? Operators.serialize(actual) : actual;
         this.notification = actual == null ? Sinks.one() : null;
@@ -226,7 +226,10 @@ final class DefaultClientCall<R> implements ClientCall<R>, ClientStream<R>, Tran
         detail = ownDetail;
         outcome = status;
         disposeTimers();
-        scope.end(status);
+        Intercepted i = intercepted;
+        if (i != null) {
+            i.ended(status);
+        }
         // A stream's end needs no demand; a reply does. A stream handle's items hear the end
         // before its notification fires, so whoever waits on completion() finds them ended.
         if (many || (state & REQUESTED) != 0 || reply == null) {

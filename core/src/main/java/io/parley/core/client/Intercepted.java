@@ -6,7 +6,6 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 
 import io.parley.core.CallMetadata;
-import io.parley.core.CallObserver;
 import io.parley.core.CallShape;
 import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
@@ -31,10 +30,10 @@ import reactor.util.context.ContextView;
  * {@link AbstractTransportCall}, as cancels made before a connection do; an abortive one also
  * cancels the interceptor that is waiting.
  *
- * <p>It is also the call's {@link ClientCallInfo} and the {@link CallObserver.Scope} that tells
- * the interceptors the call's end.
+ * <p>It is also the call's {@link ClientCallInfo}, and tells the interceptors the call's end
+ * ({@link #ended}), also of a call that ended before they ran.
  */
-final class Intercepted extends AbstractTransportCall implements ClientCallInfo, CallObserver.Scope {
+final class Intercepted extends AbstractTransportCall implements ClientCallInfo {
 
     private static final Logger log = Loggers.getLogger(ParleyClient.class);
 
@@ -42,7 +41,6 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo,
     private final RpcRequest request;
     private final CallShape shape;
     private final List<ClientInterceptor> interceptors;
-    private final CallObserver.Scope observed;
     private volatile CallMetadata metadata;
     private volatile @Nullable Credentials credentials;
     private volatile Context context;
@@ -52,12 +50,11 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo,
     private volatile @Nullable TransportCall inner;
 
     Intercepted(ClientConnection connection, RpcRequest request, CallShape shape, List<ClientInterceptor> interceptors,
-            ContextView callerContext, CallObserver.Scope observed) {
+            ContextView callerContext) {
         this.connection = connection;
         this.request = request;
         this.shape = shape;
         this.interceptors = interceptors;
-        this.observed = observed;
         this.metadata = request.metadata();
         this.credentials = request.credentials();
         this.context = Context.of(callerContext);
@@ -170,9 +167,8 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo,
 
     // ---- the call's end ----------------------------------------------------------------------
 
-    @Override
-    public void end(RpcStatus status) {
-        observed.end(status);
+    /** The call ended with this status, once: the interceptors are told, the last added first. */
+    void ended(RpcStatus status) {
         for (int i = interceptors.size() - 1; i >= 0; i--) {
             try {
                 interceptors.get(i).onEnd(this, status);

@@ -12,7 +12,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.reactivestreams.Publisher;
 
-import io.parley.core.CallObserver;
 import io.parley.core.CallShape;
 import io.parley.core.Credentials;
 import io.parley.core.Deadline;
@@ -71,7 +70,6 @@ public final class ParleyClient implements Disposable {
     private final ClientTransport transport;
     private final Codec codec;
     private final CallOptions defaultOptions;
-    private final CallObserver observer;
     private final List<ClientInterceptor> interceptors;
     private final AtomicLong callIds = new AtomicLong();
     private final ClientConnection connection;
@@ -85,7 +83,6 @@ public final class ParleyClient implements Disposable {
         this.transport = transport;
         this.codec = builder.codec;
         this.defaultOptions = builder.defaultOptions;
-        this.observer = builder.observer;
         this.interceptors = List.copyOf(builder.interceptors);
         this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
         this.connection = transport.connect(new ClientSetup(codec.mimeType(), maxInboundPayloadSize, codec.keepsBuffers(),
@@ -465,15 +462,15 @@ public final class ParleyClient implements Disposable {
      */
     <R> DefaultClientCall<R> newCall(CallShape shape, RpcRequest request, Type replyType, CallOptions options,
             ContextView context, @Nullable CoreSubscriber<? super R> actual) {
+        // Without interceptors nobody is told of the call's end, and nothing is made for it.
+        Intercepted intercepted = interceptors.isEmpty() ? null
+                : new Intercepted(connection, request, shape, interceptors, context);
         TransportCall handle;
-        CallObserver.Scope scope = observer.start(request.method());
         if (disposed) {
             handle = TransportCall.failed(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
         }
-        else if (!interceptors.isEmpty()) {
-            Intercepted intercepted = new Intercepted(connection, request, shape, interceptors, context, scope);
+        else if (intercepted != null) {
             handle = intercepted;
-            scope = intercepted;
         }
         else {
             try {
@@ -485,7 +482,7 @@ public final class ParleyClient implements Disposable {
             }
         }
         DefaultClientCall<R> call = new DefaultClientCall<>(this, request, shape.repliesMany(), replyType, options,
-                scope, handle, actual);
+                intercepted, handle, actual);
         if (request.more() instanceof Outbound) {
             ((Outbound) request.more()).bind(call);
         }
@@ -554,7 +551,6 @@ public final class ParleyClient implements Disposable {
         private @Nullable ClientTransport transport;
         private Codec codec = JsonCodec.create();
         private CallOptions defaultOptions = CallOptions.DEFAULT;
-        private CallObserver observer = CallObserver.NONE;
         private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
         private final List<ClientInterceptor> interceptors = new ArrayList<>();
         private @Nullable Credentials credentials;
@@ -598,17 +594,6 @@ public final class ParleyClient implements Disposable {
                 throw new IllegalArgumentException("maxInboundPayloadSize: " + bytes + " (expected: > 0)");
             }
             this.maxInboundPayloadSize = bytes;
-            return this;
-        }
-
-        /**
-         * Sets what watches the client's calls start and end, for metrics or tracing. None by default.
-         *
-         * @param observer the observer
-         * @return this builder
-         */
-        public Builder observer(CallObserver observer) {
-            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

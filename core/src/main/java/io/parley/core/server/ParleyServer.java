@@ -15,7 +15,6 @@ import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 
-import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.Codec;
@@ -65,7 +64,6 @@ public final class ParleyServer implements Disposable {
     private final Map<String, Codec> codecs;
     private final int maxCallsPerConnection;
     private final int maxInboundPayloadSize;
-    private final CallObserver observer;
     private final int maxMetadataSize;
     private final List<ServerInterceptor> interceptors;
     private final @Nullable Authenticator authenticator;
@@ -93,7 +91,6 @@ public final class ParleyServer implements Disposable {
         this.codecs = Collections.unmodifiableMap(codecs);
         this.maxCallsPerConnection = builder.maxCallsPerConnection;
         this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
-        this.observer = builder.observer;
         this.nanoClock = builder.nanoClock;
         this.maxMetadataSize = builder.maxMetadataSize;
         this.interceptors = List.copyOf(builder.interceptors);
@@ -228,10 +225,6 @@ public final class ParleyServer implements Disposable {
         droppedReplies.increment();
     }
 
-    CallObserver observer() {
-        return observer;
-    }
-
     int maxMetadataSize() {
         return maxMetadataSize;
     }
@@ -306,7 +299,6 @@ public final class ParleyServer implements Disposable {
         private final Map<String, Codec> codecs = new LinkedHashMap<>();
         private int maxCallsPerConnection = Integer.MAX_VALUE;
         private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
-        private CallObserver observer = CallObserver.NONE;
         private LongSupplier nanoClock = System::nanoTime;
         private @Nullable ServerTransport transport;
         private int maxMetadataSize = DEFAULT_MAX_METADATA_SIZE;
@@ -446,17 +438,6 @@ public final class ParleyServer implements Disposable {
                 throw new IllegalArgumentException("maxInboundPayloadSize: " + bytes + " (expected: > 0)");
             }
             this.maxInboundPayloadSize = bytes;
-            return this;
-        }
-
-        /**
-         * Sets what watches the server's calls start and end, for metrics or tracing. None by default.
-         *
-         * @param observer the observer
-         * @return this builder
-         */
-        public Builder observer(CallObserver observer) {
-            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 import io.parley.core.CallMetadata;
-import io.parley.core.CallObserver;
 import io.parley.core.CallShape;
 import io.parley.core.CancelReason;
 import io.parley.core.Credentials;
@@ -66,9 +65,10 @@ import reactor.util.context.ContextView;
  * before it. A unary call is a stream of one item whose end comes with it.
  *
  * <p>A call the client abandons once its handler runs (an abortive cancel, or its connection
- * closing) stays in D: the handler still ends it. It leaves the session's books at once, observed
- * as {@code RPC_S_CALL_CANCELLED}, or {@code RPC_S_COMM_FAILURE} if the connection closed; items
- * and a reply it is later given are dropped, and that is its outcome too.
+ * closing) stays in D: the handler still ends it. It leaves the session's books at once, and its
+ * interceptors are told it ended {@code RPC_S_CALL_CANCELLED}, or {@code RPC_S_COMM_FAILURE} if
+ * the connection closed; items and a reply it is later given are dropped, and that is its
+ * outcome too.
  *
  * <p>The whole state is the one {@code int} {@link #state}: the seed's states {@link #DISPATCHED D},
  * {@link #COMPLETED Comp}, {@link #ABORTED A} and {@link #ENDED End}; the client's cancels; the
@@ -198,8 +198,6 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** Gives the request's bytes back to the transport; taken by the first of the call's end and its handler's. */
     private volatile @Nullable Runnable release;
     private volatile @Nullable Disposable timeoutTask;
-    /** Set by the session before the call is registered, read once when it is unregistered. */
-    private CallObserver.Scope scope = CallObserver.Scope.NONE;
 
     ServerCall(Session session, ServerMethod<?, R> method, RpcRequest request, @Nullable Object decoded, Runnable release) {
         this.session = session;
@@ -634,7 +632,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     /**
      * End: the one way out of a call, taken once, by the thread whose {@link #claim} won. Records
-     * the outcome, takes the call off the session's books (ending its observation), stops its
+     * the outcome, takes the call off the session's books (its interceptors told of its end), stops its
      * timer and its channel's requests, then leaves the transport's one terminal signal to the
      * drain loop: after the items accepted before it, the completion or the fault; nothing to a
      * transport that has gone.
@@ -988,17 +986,11 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         static final Cleaner CLEANER = Cleaner.create();
     }
 
-    void observedBy(CallObserver.Scope scope) {
-        this.scope = scope;
-    }
-
-    /** The call left the session's books: it ended, or the client abandoned it first. */
-    void observedEnd() {
-        RpcStatus s = outcome;
-        RpcStatus status = s != null ? s : abandonedOutcome(state);
-        scope.end(status);
+    /** The call left the session's books, once: it ended, or the client abandoned it first. Its interceptors are told. */
+    void leftTheBooks() {
         if (!session.server().interceptors().isEmpty()) {
-            session.ended(this, status);
+            RpcStatus s = outcome;
+            session.ended(this, s != null ? s : abandonedOutcome(state));
         }
     }
 

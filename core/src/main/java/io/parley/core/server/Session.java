@@ -16,7 +16,6 @@ import org.jspecify.annotations.Nullable;
 import java.net.SocketAddress;
 import java.security.Principal;
 
-import io.parley.core.CallObserver;
 import io.parley.core.CallShape;
 import io.parley.core.CancelReason;
 import io.parley.core.Credentials;
@@ -177,11 +176,14 @@ final class Session implements ServerSession {
         }
     }
 
-    /** A call refused before it was dispatched: observed as starting and ending at once, and its interceptors told. */
+    /**
+     * A call refused before it was dispatched: its interceptors are told it ended, under
+     * {@link ServerCallInfo#UNKNOWN_METHOD} for a method the server does not serve, so that
+     * clients cannot make names without bound.
+     */
     private Flux<ByteBuffer> refuse(@Nullable ServerMethod<?, ?> method, RpcRequest request, RpcFault fault) {
-        String name = method != null ? method.name() : CallObserver.UNKNOWN_METHOD;
-        server.observer().start(name).end(fault.status());
         if (!server.interceptors().isEmpty()) {
+            String name = method != null ? method.name() : ServerCallInfo.UNKNOWN_METHOD;
             CallShape shape = method != null ? method.shape() : CallShape.of(request.interaction());
             ended(new RefusedCall(name, shape, request, remoteAddress(), fault.status()), fault.status());
         }
@@ -229,22 +231,20 @@ final class Session implements ServerSession {
      */
     @Nullable RpcFault register(ServerCall<?> call) {
         int limit = server.maxCallsPerConnection();
-        CallObserver.Scope scope = server.observer().start(call.method());
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
-            return refused(scope, new RpcFault(RpcStatus.SERVER_TOO_BUSY,
+            return refused(call, new RpcFault(RpcStatus.SERVER_TOO_BUSY,
                     "the connection has " + limit + " calls in flight, the server's limit"));
         }
-        call.observedBy(scope);
         boolean added = call.id() == RpcRequest.NO_CALL_ID ? anonymous.add(call) : calls.putIfAbsent(call.key(), call) == null;
         if (!added) {
             inFlight.decrementAndGet();
-            return refused(scope, new RpcFault(RpcStatus.PROTOCOL_ERROR,
+            return refused(call, new RpcFault(RpcStatus.PROTOCOL_ERROR,
                     "call id " + call.id() + " is already in flight on this connection"));
         }
         if (closed) {
             // Left on the books: the call's end takes it off once its outcome is recorded, so the
-            // observer sees RPC_S_COMM_FAILURE as the client does.
+            // interceptors see RPC_S_COMM_FAILURE as the client does.
             return new RpcFault(RpcStatus.COMM_FAILURE, "the connection is closed");
         }
         CancelReason early = takeEarly(call.id());
@@ -254,8 +254,11 @@ final class Session implements ServerSession {
         return null;
     }
 
-    private static RpcFault refused(CallObserver.Scope scope, RpcFault fault) {
-        scope.end(fault.status());
+    /** A call refused as it registers, never on the books: its interceptors are told now, as they are of the other refusals. */
+    private RpcFault refused(ServerCall<?> call, RpcFault fault) {
+        if (!server.interceptors().isEmpty()) {
+            ended(call, fault.status());
+        }
         return fault;
     }
 
@@ -264,7 +267,7 @@ final class Session implements ServerSession {
         boolean removed = call.id() == RpcRequest.NO_CALL_ID ? anonymous.remove(call) : calls.remove(call.key(), call);
         if (removed) {
             inFlight.decrementAndGet();
-            call.observedEnd();
+            call.leftTheBooks();
             server.callEnded();
         }
     }

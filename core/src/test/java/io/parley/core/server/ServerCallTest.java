@@ -18,16 +18,18 @@ import io.parley.core.server.ServerSessionTest.Recorder;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.ServerSession;
 import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * The seed's server states, read by name from a call as it goes D → (Comp | A) → End. Comp and A
- * are the winning thread's work before End; the observer's end runs inside it, so it sees them.
+ * are the winning thread's work before End; the interceptors' onEnd runs inside it, so it sees them.
  */
 class ServerCallTest {
 
     private final Queue<AsyncCall<String>> held = new ConcurrentLinkedQueue<>();
     private final SessionTransport transport = new SessionTransport();
-    /** The call whose state the observer records when the call is observed to end. */
+    /** The call whose state the interceptor records when it is told the call ended. */
     private final AtomicReference<ServerCall<?>> watched = new AtomicReference<>();
     private final Queue<String> statesAtObservedEnd = new ConcurrentLinkedQueue<>();
     private final Queue<RpcStatus> observedStatuses = new ConcurrentLinkedQueue<>();
@@ -42,10 +44,18 @@ class ServerCallTest {
                     watched.set((ServerCall<?>) call);
                     throw RpcStatus.ACCESS_DENIED.asFault();
                 }))
-                .observer(method -> status -> {
-                    observedStatuses.add(status);
-                    ServerCall<?> call = watched.get();
-                    statesAtObservedEnd.add(call != null ? call.seedState() : "none");
+                .interceptor(new ServerInterceptor() {
+                    @Override
+                    public Mono<Context> intercept(ServerCallInfo call, Context context) {
+                        return Mono.just(context);
+                    }
+
+                    @Override
+                    public void onEnd(ServerCallInfo ended, RpcStatus status) {
+                        observedStatuses.add(status);
+                        ServerCall<?> call = watched.get();
+                        statesAtObservedEnd.add(call != null ? call.seedState() : "none");
+                    }
                 })
                 .transport(transport)
                 .bindNow();

@@ -11,11 +11,12 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.parley.core.CallObserver;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientCall;
+import io.parley.core.client.ClientCallInfo;
+import io.parley.core.client.ClientInterceptor;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.transport.CallTestSupport;
 import io.parley.core.transport.InProcessTransport;
@@ -23,9 +24,13 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
-/** Both sides tell their observer every call's method and final status, once. */
-class CallObserverTest {
+/**
+ * Both sides tell their interceptors every call's method and final status, once: the one hook
+ * metrics and tracing hang on, also for calls refused before any interceptor ran.
+ */
+class InterceptorOnEndTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -45,10 +50,10 @@ class CallObserverTest {
                     return release.asMono().thenReturn(request);
                 }))
                 .maxCallsPerConnection(maxCalls)
-                .observer(serverSide)
+                .interceptor(serverSide)
                 .transport(InProcessTransport.server(name))
                 .bindNow();
-        client = ParleyClient.builder().observer(clientSide).transport(InProcessTransport.client(name)).build();
+        client = ParleyClient.builder().interceptor(clientSide).transport(InProcessTransport.client(name)).build();
     }
 
     @AfterEach
@@ -59,7 +64,7 @@ class CallObserverTest {
 
     @Test
     void completedCall_isObservedOk_onBothSides() {
-        start("observer-ok", Integer.MAX_VALUE);
+        start("on-end-ok", Integer.MAX_VALUE);
 
         StepVerifier.create(client.call("echo", "hi", String.class)).expectNext("hi").expectComplete().verify(TIMEOUT);
 
@@ -69,7 +74,7 @@ class CallObserverTest {
 
     @Test
     void abortedCall_isObservedWithItsFaultCode_onBothSides() {
-        start("observer-fault", Integer.MAX_VALUE);
+        start("on-end-fault", Integer.MAX_VALUE);
 
         StepVerifier.create(client.call("fail", 0xFFFFFFFF, String.class)).expectError(RpcFault.class).verify(TIMEOUT);
 
@@ -79,7 +84,7 @@ class CallObserverTest {
 
     @Test
     void abortiveCancel_isObservedCancelled_onBothSides() {
-        start("observer-cancel", Integer.MAX_VALUE);
+        start("on-end-cancel", Integer.MAX_VALUE);
 
         Disposable call = client.call("hold", "x", String.class).subscribe();
         awaitActive(1);
@@ -94,7 +99,7 @@ class CallObserverTest {
 
     @Test
     void connectionClosedUnderACall_isObservedCommFailure_onBothSides() {
-        start("observer-connection-closed", Integer.MAX_VALUE);
+        start("on-end-connection-closed", Integer.MAX_VALUE);
         Sinks.One<Throwable> clientError = Sinks.one();
         client.call("hold", "x", String.class).subscribe(null, clientError::tryEmitValue);
         awaitActive(1);
@@ -112,7 +117,7 @@ class CallObserverTest {
 
     @Test
     void clientCallHandle_isObservedOnce_withItsOutcome() {
-        start("observer-handle", Integer.MAX_VALUE);
+        start("on-end-handle", Integer.MAX_VALUE);
 
         ClientCall<String> call = client.start("hold", "x", String.class);
         awaitActive(1);
@@ -125,10 +130,10 @@ class CallObserverTest {
 
     @Test
     void refusedCalls_areObservedWithTheRefusal_unknownMethodsUnderOneName() {
-        start("observer-refused", 1);
+        start("on-end-refused", 1);
 
         StepVerifier.create(client.call("no-such-method", "x", String.class)).expectError(RpcFault.class).verify(TIMEOUT);
-        assertThat(serverSide.next()).isEqualTo(CallObserver.UNKNOWN_METHOD + " " + RpcStatus.PROCNUM_OUT_OF_RANGE);
+        assertThat(serverSide.next()).isEqualTo(ServerCallInfo.UNKNOWN_METHOD + " " + RpcStatus.PROCNUM_OUT_OF_RANGE);
 
         StepVerifier.create(client.call("fail", "not a number", String.class)).expectError(RpcFault.class).verify(TIMEOUT);
         assertThat(serverSide.next()).isEqualTo("fail " + RpcStatus.BAD_STUB_DATA);
@@ -140,6 +145,16 @@ class CallObserverTest {
         held.dispose();
     }
 
+    @Test
+    void callOnADisposedClient_isToldItsEnd() {
+        start("on-end-disposed", Integer.MAX_VALUE);
+        client.dispose();
+
+        StepVerifier.create(client.call("echo", "x", String.class)).expectError(RpcFault.class).verify(TIMEOUT);
+
+        assertThat(clientSide.next()).isEqualTo("echo " + RpcStatus.SERVER_UNAVAILABLE);
+    }
+
     private void awaitActive(int calls) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (server.activeCalls() != calls) {
@@ -148,15 +163,34 @@ class CallObserverTest {
         }
     }
 
-    /** Records "method STATUS" per ended call; a scope ended twice records twice. */
-    private static final class Recorder implements CallObserver {
+    /** Records "method STATUS" per ended call; a call ended twice records twice. */
+    private static final class Recorder implements ServerInterceptor, ClientInterceptor {
 
         /** Lock-free: calls end on event loops, where BlockHound fails a thread that parks on a lock. */
         private final Queue<String> ended = new ConcurrentLinkedQueue<>();
 
         @Override
-        public Scope start(String method) {
-            return status -> ended.add(method + " " + status);
+        public Mono<Context> intercept(ServerCallInfo call, Context context) {
+            return Mono.just(context);
+        }
+
+        @Override
+        public Mono<Context> intercept(ClientCallInfo call, Context context) {
+            return Mono.just(context);
+        }
+
+        @Override
+        public void onEnd(ServerCallInfo call, RpcStatus status) {
+            ended(call.method(), status);
+        }
+
+        @Override
+        public void onEnd(ClientCallInfo call, RpcStatus status) {
+            ended(call.method(), status);
+        }
+
+        private void ended(String method, RpcStatus status) {
+            ended.add(method + " " + status);
         }
 
         String next() {
