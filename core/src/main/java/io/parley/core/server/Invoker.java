@@ -1,5 +1,7 @@
 package io.parley.core.server;
 
+import java.util.function.Function;
+
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -7,6 +9,8 @@ import org.reactivestreams.Subscription;
 import io.parley.core.RpcStatus;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
@@ -26,7 +30,7 @@ interface Invoker<Q, R> {
             if (reply == null) {
                 throw new NullPointerException("handler of '" + call.method() + "' returned null instead of a Mono");
             }
-            reply.subscribe(new HandlerSubscriber<>(call));
+            withThreadLocals(reply).subscribe(new HandlerSubscriber<>(call));
         };
     }
 
@@ -36,8 +40,22 @@ interface Invoker<Q, R> {
             if (items == null) {
                 throw new NullPointerException("handler of '" + call.method() + "' returned null instead of a Publisher");
             }
-            items.subscribe(new HandlerSubscriber<>(call));
+            withThreadLocals(items).subscribe(new HandlerSubscriber<>(call));
         };
+    }
+
+    /**
+     * With Reactor's automatic context propagation on, a handler's publisher is subscribed with
+     * the thread-locals of its {@code Context} set, as below a {@code contextWrite}: the handler's
+     * operators see what the interceptors put there (the current observation, and through it the
+     * trace id in log lines) even on the thread that dispatched the call. Off, nothing is added.
+     */
+    private static <R> Publisher<? extends R> withThreadLocals(Publisher<? extends R> handlerPublisher) {
+        if (!Hooks.isAutomaticContextPropagationEnabled()) {
+            return handlerPublisher;
+        }
+        return handlerPublisher instanceof Mono ? ((Mono<? extends R>) handlerPublisher).contextWrite(Function.identity())
+                : Flux.from(handlerPublisher).contextWrite(Function.identity());
     }
 
     /**
