@@ -905,8 +905,9 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         }
         boolean abandoned = (flags & ABANDONED) != 0 && (s & ABANDONED) == 0;
         if (abandoned) {
-            if (!handling) {
-                // Left while the steps before the handler ran: no handler will end the call.
+            if (!handling && (s & DISPATCHED) != 0) {
+                // Left while the steps before the handler ran: no handler will end the call. One
+                // that left before it was dispatched is ended by subscribe(), once it is on the books.
                 Disposable wait = waiting;
                 if (wait != null) {
                     wait.dispose();
