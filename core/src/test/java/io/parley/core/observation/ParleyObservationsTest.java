@@ -25,6 +25,7 @@ import io.micrometer.observation.transport.SenderContext;
 import io.parley.core.CallMetadata;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import io.parley.core.client.CallOptions;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientCall;
 import io.parley.core.client.ParleyClient;
@@ -146,6 +147,21 @@ class ParleyObservationsTest {
         ServerCallObservationContext server = serverContext(c -> c.getStatus() != null);
         assertThat(lowCardinality(server)).containsEntry("status", "RPC_S_OK").containsEntry("cancel", "graceful");
         assertThat(lowCardinality(clientContext(c -> c.getStatus() != null))).containsEntry("status", "RPC_S_OK");
+    }
+
+    @Test
+    void deadlinePassed_isTaggedDeadline() {
+        start("observations-deadline", registry);
+
+        ClientCall<String> call = client.start("hold", "x", String.class,
+                CallOptions.timeout(Duration.ofMillis(50), Duration.ofSeconds(10)));
+        AsyncCall<String> handle = await(held::poll);
+        await(() -> handle.testCancel() == RpcStatus.OK ? handle : null);
+        handle.abort(RpcStatus.TIMEOUT.value());
+        call.completion().block(TIMEOUT);
+
+        assertThat(lowCardinality(serverContext(c -> c.getStatus() != null)))
+                .containsEntry("status", "RPC_S_TIMEOUT").containsEntry("cancel", "deadline");
     }
 
     @Test
