@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +20,20 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.parley.core.CallMetadata;
+import io.parley.core.CallShape;
+import io.parley.core.CancelReason;
+import io.parley.core.Deadline;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
+import io.parley.core.server.ServerCallInfo;
 import io.parley.core.transport.InProcessTransport;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 class AsyncFuncTest {
 
@@ -211,6 +220,41 @@ class AsyncFuncTest {
         @Override
         public @Nullable Duration timeout() {
             return null;
+        }
+
+        @Override
+        public CallShape shape() {
+            return CallShape.UNARY;
+        }
+
+        @Override
+        public @Nullable Deadline deadline() {
+            return null;
+        }
+
+        @Override
+        public CallMetadata metadata() {
+            return CallMetadata.EMPTY;
+        }
+
+        @Override
+        public @Nullable SocketAddress remoteAddress() {
+            return null;
+        }
+
+        @Override
+        public @Nullable Principal principal() {
+            return null;
+        }
+
+        @Override
+        public @Nullable CancelReason cancelReason() {
+            return testCancelAnswer == RpcStatus.OK ? CancelReason.ABORTIVE : null;
+        }
+
+        @Override
+        public ContextView context() {
+            return Context.of(ServerCallInfo.class, this);
         }
     }
 }
