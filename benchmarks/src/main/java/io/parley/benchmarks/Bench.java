@@ -44,6 +44,7 @@ public final class Bench {
         SYSTEMS.put("parley-bytes", ParleySystem::bytes);
         SYSTEMS.put("parley-json", ParleySystem::json);
         SYSTEMS.put("parley-intercepted", ParleySystem::intercepted);
+        SYSTEMS.put("parley-traced", ParleySystem::traced);
         SYSTEMS.put("spring", SpringSystem::new);
         SYSTEMS.put("grpc-direct", GrpcSystem::directExecutor);
         SYSTEMS.put("grpc-default", GrpcSystem::defaultExecutor);
@@ -51,7 +52,7 @@ public final class Bench {
     }
 
     /** Systems measured only when named: what the call context costs Parley, for ratios to parley-bytes. */
-    static final List<String> ON_REQUEST = List.of("parley-intercepted");
+    static final List<String> ON_REQUEST = List.of("parley-intercepted", "parley-traced");
 
     /** The systems measured for cancel propagation (of calls and of streams) and memory; raw Netty gives the cancel limit. */
     static final List<String> HOLDING = List.of("rsocket", "parley-bytes", "spring", "grpc-direct");

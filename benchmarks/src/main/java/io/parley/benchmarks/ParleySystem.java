@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.codec.BytesCodec;
+import io.parley.core.observation.ParleyObservations;
 import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AsyncCall;
@@ -38,6 +39,8 @@ final class ParleySystem extends ThreadNamedSystem {
     private final boolean json;
     /** Whether the server and the client each run one interceptor that does nothing: the cost of the chain itself. */
     private final boolean intercepted;
+    /** Whether both sides observe every call, traced by Brave and sampled, its context crossing as metadata. */
+    private final boolean traced;
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
@@ -46,27 +49,33 @@ final class ParleySystem extends ThreadNamedSystem {
     private @Nullable ParleyServer server;
     private @Nullable ParleyClient client;
 
-    private ParleySystem(boolean json, boolean intercepted) {
+    private ParleySystem(boolean json, boolean intercepted, boolean traced) {
         this.json = json;
         this.intercepted = intercepted;
+        this.traced = traced;
     }
 
     static ParleySystem bytes() {
-        return new ParleySystem(false, false);
+        return new ParleySystem(false, false, false);
     }
 
     static ParleySystem json() {
-        return new ParleySystem(true, false);
+        return new ParleySystem(true, false, false);
     }
 
     /** Parley bytes with a no-op interceptor on each side: what the interceptor chain costs a call. */
     static ParleySystem intercepted() {
-        return new ParleySystem(false, true);
+        return new ParleySystem(false, true, false);
+    }
+
+    /** Parley bytes with Micrometer observations traced by Brave on each side, every call sampled. */
+    static ParleySystem traced() {
+        return new ParleySystem(false, false, true);
     }
 
     @Override
     public String name() {
-        return json ? "Parley JSON" : intercepted ? "Parley bytes, interceptors" : "Parley bytes";
+        return json ? "Parley JSON" : intercepted ? "Parley bytes, interceptors" : traced ? "Parley bytes, traced" : "Parley bytes";
     }
 
     private Class<?> type() {
@@ -84,6 +93,10 @@ final class ParleySystem extends ThreadNamedSystem {
         if (intercepted) {
             serverBuilder.interceptor((call, context) -> Mono.just(context));
             clientBuilder.interceptor((call, context) -> Mono.just(context));
+        }
+        if (traced) {
+            serverBuilder.interceptor(ParleyObservations.serverInterceptor(Traced.registry()));
+            clientBuilder.interceptor(ParleyObservations.clientInterceptor(Traced.registry()));
         }
         server = serverBuilder
                 .codec(codec())
