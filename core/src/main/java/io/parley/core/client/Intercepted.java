@@ -48,6 +48,19 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
     private volatile boolean fixed;
     private volatile @Nullable Disposable waiting;
     private volatile @Nullable TransportCall inner;
+    /**
+     * Whether an interceptor's step is under way ({@link #STEP_RUNNING}) and the end waits for it
+     * ({@link #END_PENDING}): interceptors hear the call's end once the step has left its context.
+     */
+    private volatile int step;
+    private volatile @Nullable RpcStatus endToTell;
+
+    private static final int STEP_RUNNING = 1;
+    private static final int END_PENDING = 2;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Intercepted> STEP =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Intercepted.class, "step");
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Intercepted, RpcStatus> END_TOLD =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Intercepted.class, RpcStatus.class, "endToTell");
 
     Intercepted(ClientConnection connection, RpcRequest request, CallShape shape, List<ClientInterceptor> interceptors,
             ContextView callerContext) {
@@ -67,11 +80,14 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
 
     /** Runs the interceptors from {@code index} on: each at once if its {@code Mono} is a value, else when it has one. */
     private void proceed(int index, Context current) {
-        if (isCancelled()) {
-            return;
-        }
         if (index == interceptors.size()) {
             go();
+            return;
+        }
+        // Marked before the cancel is read, as a cancel is recorded before the end is told: one sees the other.
+        STEP.set(this, STEP_RUNNING);
+        if (isCancelled()) {
+            stepDone();
             return;
         }
         Mono<Context> next;
@@ -80,18 +96,31 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
         }
         catch (Throwable t) {
             Exceptions.throwIfJvmFatal(t);
+            stepDone();
             refuse(t);
             return;
         }
         Disposable wait = Await.value(next, current, value -> {
             context = value;
+            stepDone();
             proceed(index + 1, value);
-        }, this::refuse);
+        }, error -> {
+            stepDone();
+            refuse(error);
+        });
         if (wait != null) {
             waiting = wait;
             if (isCancelled()) {
                 wait.dispose();
+                stepDone();
             }
+        }
+    }
+
+    /** An interceptor's step is over: if the call ended meanwhile, its interceptors are told now. */
+    private void stepDone() {
+        if ((STEP.getAndSet(this, 0) & END_PENDING) != 0) {
+            tellEnd();
         }
     }
 
@@ -149,6 +178,7 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
         Disposable d = waiting;
         if (d != null) {
             d.dispose();
+            stepDone();
         }
     }
 
@@ -169,6 +199,25 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
 
     /** The call ended with this status, once: the interceptors are told, the last added first. */
     void ended(RpcStatus status) {
+        endToTell = status;
+        for (;;) {
+            int st = step;
+            if ((st & STEP_RUNNING) == 0) {
+                tellEnd();
+                return;
+            }
+            if (STEP.compareAndSet(this, st, st | END_PENDING)) {
+                return;
+            }
+        }
+    }
+
+    /** Tells the interceptors the call's end, once, the last added first. */
+    private void tellEnd() {
+        RpcStatus status = END_TOLD.getAndSet(this, null);
+        if (status == null) {
+            return;
+        }
         for (int i = interceptors.size() - 1; i >= 0; i--) {
             try {
                 interceptors.get(i).onEnd(this, status);

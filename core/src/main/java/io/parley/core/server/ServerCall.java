@@ -132,6 +132,16 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     private static final AtomicReferenceFieldUpdater<ServerCall, Runnable> ON_ABANDON =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "onAbandon");
 
+    private static final AtomicIntegerFieldUpdater<ServerCall> STEP =
+            AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "step");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ServerCall, RpcStatus> END_TOLD =
+            AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, RpcStatus.class, "endToTell");
+    /** Step bit: an interceptor's {@code intercept} runs, or its {@code Mono} is awaited. */
+    private static final int STEP_RUNNING = 1;
+    /** Step bit: the call left the books meanwhile; the end is told when the step is done. */
+    private static final int END_PENDING = 2;
+
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ServerCall, CancelReason> REASON =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, CancelReason.class, "reason");
@@ -169,6 +179,14 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
      * set before this is read, so that one of the two always sees the other.
      */
     private volatile boolean handling;
+    /**
+     * Whether an interceptor's step is under way ({@link #STEP_RUNNING}) and the end waits for it
+     * ({@link #END_PENDING}): interceptors hear a call's end only once the step has left its
+     * context with the call, so that what an interceptor started there it finds at the end.
+     */
+    private volatile int step;
+    /** The status the interceptors are to be told at the end; taken once. */
+    private volatile @Nullable RpcStatus endToTell;
     /** What the handler is given: the decoded request, or a channel's {@link Inbound}. */
     private final @Nullable Object request;
     /** A channel's requests, which the call stops when it ends; {@code null} for the other shapes. */
@@ -386,7 +404,10 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             run();
             return;
         }
+        // Marked before the state is read, as the end is recorded before it is told: one of the two sees the other.
+        STEP.set(this, STEP_RUNNING);
         if ((state & (DECIDED | ABANDONED)) != 0) {
+            stepDone();
             run();
             return;
         }
@@ -396,13 +417,25 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         }
         catch (Throwable t) {
             Exceptions.throwIfJvmFatal(t);
+            stepDone();
             interceptorFailed(t);
             return;
         }
         await(Await.value(next, current, value -> {
             context = value;
+            stepDone();
             intercept(index + 1, value);
-        }, this::interceptorFailed));
+        }, error -> {
+            stepDone();
+            interceptorFailed(error);
+        }));
+    }
+
+    /** An interceptor's step is over: if the call ended meanwhile, its interceptors are told now. */
+    private void stepDone() {
+        if ((STEP.getAndSet(this, 0) & END_PENDING) != 0) {
+            tellEnd();
+        }
     }
 
     private void interceptorFailed(Throwable error) {
@@ -421,6 +454,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             waiting = wait;
             if ((state & (DECIDED | ABANDONED)) != 0) {
                 wait.dispose();
+                stepDone();
             }
         }
     }
@@ -913,6 +947,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
                     wait.dispose();
                 }
                 endAbandoned();
+                stepDone();
                 if ((s & CANCEL_REQUESTED) == 0) {
                     signalCancelled();
                 }
@@ -991,7 +1026,24 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     void leftTheBooks() {
         if (!session.server().interceptors().isEmpty()) {
             RpcStatus s = outcome;
-            session.ended(this, s != null ? s : abandonedOutcome(state));
+            endToTell = s != null ? s : abandonedOutcome(state);
+            for (;;) {
+                int st = step;
+                if ((st & STEP_RUNNING) == 0) {
+                    tellEnd();
+                    return;
+                }
+                if (STEP.compareAndSet(this, st, st | END_PENDING)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void tellEnd() {
+        RpcStatus s = END_TOLD.getAndSet(this, null);
+        if (s != null) {
+            session.ended(this, s);
         }
     }
 
@@ -1012,6 +1064,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         Disposable wait = waiting;
         if (wait != null) {
             wait.dispose();
+            stepDone();
         }
         // A first, so a handler that answers its cancel cannot win over the fault.
         if ((addFlags(CANCEL_REQUESTED) & CANCEL_REQUESTED) == 0) {

@@ -272,6 +272,30 @@ public abstract class AbstractCallContextTest extends CallTestSupport {
     }
 
     @Test
+    void aCallEndingWhileItsInterceptorRuns_isToldOfItsEnd_afterTheInterceptorHasLeftItsContext() {
+        ParleyServer server = startServer(builder -> builder.interceptor(new ServerInterceptor() {
+            @Override
+            public Mono<Context> intercept(ServerCallInfo call, Context context) {
+                // The call ends under the interceptor, as a shutdown or a lost connection on another thread may end it.
+                ((AsyncCall<?>) call).abort(0x2B);
+                return Mono.just(context.put("started", "here"));
+            }
+
+            @Override
+            public void onEnd(ServerCallInfo call, RpcStatus status) {
+                seen.add("end " + status.value() + " " + call.context().getOrDefault("started", "missing"));
+            }
+        }));
+
+        RpcFault fault = faultOf(client(server).call("whoami", "x", String.class));
+
+        assertThat(fault.status().value()).isEqualTo(0x2B);
+        await("the end told", () -> !seen.isEmpty());
+        assertThat(seen).containsExactly("end 43 here");
+        assertThat(handlerRuns).hasValue(0);
+    }
+
+    @Test
     void clientInterceptor_addsMetadata_afterFetchingItLater() {
         ParleyServer server = startServer();
         ParleyClient client = client(server, builder -> builder.interceptor((call, context) ->
@@ -313,13 +337,23 @@ public abstract class AbstractCallContextTest extends CallTestSupport {
     void clientCancel_whileAnInterceptorWaits_sendsNothing_andCancelsTheInterceptor() {
         AtomicInteger interceptorCancels = new AtomicInteger();
         ParleyServer server = startServer();
-        ParleyClient client = client(server, builder -> builder.interceptor((call, context) ->
-                Mono.<Context>never().doOnCancel(interceptorCancels::incrementAndGet)));
+        ParleyClient client = client(server, builder -> builder.interceptor(new ClientInterceptor() {
+            @Override
+            public Mono<Context> intercept(io.parley.core.client.ClientCallInfo call, Context context) {
+                return Mono.<Context>never().doOnCancel(interceptorCancels::incrementAndGet);
+            }
+
+            @Override
+            public void onEnd(io.parley.core.client.ClientCallInfo call, RpcStatus status) {
+                seen.add("end " + status.name());
+            }
+        }));
 
         Disposable d = client.call("whoami", "x", String.class).subscribe();
         d.dispose();
 
         assertThat(interceptorCancels).hasValue(1);
+        assertThat(seen).containsExactly("end RPC_S_CALL_CANCELLED");
         assertThat(handlerRuns).hasValue(0);
     }
 
