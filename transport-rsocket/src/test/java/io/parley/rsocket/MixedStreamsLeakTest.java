@@ -46,6 +46,19 @@ class MixedStreamsLeakTest extends CallTestSupport {
     private static final int PER_LOST_CONNECTION = 20;
     /** Far beyond a healthy stream under this load; a stream that takes longer is counted as hung. */
     private static final Duration STREAM_BOUND = Duration.ofSeconds(30);
+    /**
+     * The pace of "untilCancelled" after its first item. No stream here needs a second item: each
+     * is cancelled, gracefully or not, or loses its connection, on or before its first. What a
+     * stream sends after that only fills its connection until the cancel or the close is through,
+     * and with unbounded demand nothing holds it back, so it grows with the latency it causes: at
+     * one item every 50 ms, the 64 graceful streams in flight and the lost connections' 240 sent
+     * some 6 000 items a second, more than a 2-core machine with PARANOID leak detection carries in
+     * the first seconds. The main connection's queue then grew to thousands of frames, every
+     * round trip on it took tens of seconds, and the first streams that need one after their
+     * request — a limitRate REQUEST_N, a graceful cancel's summary — passed STREAM_BOUND. No
+     * frame was lost: with a 150 s bound all of them ended as they should, after about 25 s.
+     */
+    private static final Duration TICK = Duration.ofSeconds(1);
 
     private final AtomicInteger serverStarts = new AtomicInteger();
     private final AtomicInteger serverEnds = new AtomicInteger();
@@ -71,8 +84,9 @@ class MixedStreamsLeakTest extends CallTestSupport {
             stream.abort(code);
         }));
         // Sends until the client cancels: abortively, its Flux is cancelled; gracefully, it sends a summary and completes.
+        // Its first item goes at once, the next ones a TICK apart (see there).
         methods.add(ServerMethod.flux("untilCancelled", String.class, (String request, ServerStream<String> stream) ->
-                Flux.interval(Duration.ZERO, Duration.ofMillis(50)).map(i -> item(i.intValue()))
+                Flux.interval(Duration.ZERO, TICK).map(i -> item(i.intValue()))
                         .takeUntilOther(stream.cancelled())
                         .concatWith(Mono.just("summary"))));
         return methods;
