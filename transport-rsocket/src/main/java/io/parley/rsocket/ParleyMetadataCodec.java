@@ -209,7 +209,28 @@ public final class ParleyMetadataCodec {
      * @throws MalformedMetadataException if the metadata cannot be read
      */
     public static @Nullable Credentials decodeSetup(ByteBuf metadata) {
-        @Nullable Credentials credentials = null;
+        @Nullable Credentials[] credentials = new Credentials[1];
+        forEachEntry(metadata, (header, mimeStart, mimeLength, index, length) -> {
+            if (credentials[0] == null && isAuthentication(metadata, header, mimeStart, mimeLength)) {
+                credentials[0] = readAuthentication(metadata, index, length);
+            }
+        });
+        return credentials[0];
+    }
+
+    /** What {@link #forEachEntry} hands over of each composite metadata entry: where its parts are. */
+    @FunctionalInterface
+    private interface Entry {
+
+        void at(int header, int mimeStart, int mimeLength, int index, int length);
+    }
+
+    /**
+     * Walks the entries of composite metadata, each checked against the buffer's end. A request's
+     * metadata is read in {@link #decodeRequest} with the same walk written out, as it is read
+     * once per call and keeps several values as it goes.
+     */
+    private static void forEachEntry(ByteBuf metadata, Entry entry) {
         int index = metadata.readerIndex();
         int end = metadata.writerIndex();
         while (index < end) {
@@ -219,12 +240,9 @@ public final class ParleyMetadataCodec {
             index += mimeLength;
             int length = entryLength(metadata, index, end);
             index += 3;
-            if (credentials == null && isAuthentication(metadata, header, mimeStart, mimeLength)) {
-                credentials = readAuthentication(metadata, index, length);
-            }
+            entry.at(header, mimeStart, mimeLength, index, length);
             index += length;
         }
-        return credentials;
     }
 
     private static boolean isAuthentication(ByteBuf metadata, int header, int mimeStart, int mimeLength) {
@@ -421,29 +439,23 @@ public final class ParleyMetadataCodec {
      * @throws MalformedMetadataException if the metadata cannot be read
      */
     public static void decodeCancel(ByteBuf metadata, LongConsumer callIds, LongConsumer deadlines) {
-        int index = metadata.readerIndex();
-        int end = metadata.writerIndex();
-        while (index < end) {
-            int header = metadata.getUnsignedByte(index++);
-            int mimeStart = index;
-            int mimeLength = (header & 0x80) != 0 ? 0 : (header & 0x7F) + 1;
-            index += mimeLength;
-            int length = entryLength(metadata, index, end);
-            index += 3;
-            boolean deadline = false;
-            if (mimeLength > 0 && (equalsAscii(metadata, mimeStart, mimeLength, CANCEL_MIME)
-                    || (deadline = equalsAscii(metadata, mimeStart, mimeLength, DEADLINE_MIME)))) {
-                if (length % 8 != 0) {
-                    throw new MalformedMetadataException((deadline ? DEADLINE_MIME_TYPE : CANCEL_MIME_TYPE) + " entry of "
-                            + length + " bytes (expected: a multiple of 8)");
-                }
-                LongConsumer to = deadline ? deadlines : callIds;
-                for (int i = 0; i < length; i += 8) {
-                    to.accept(metadata.getLong(index + i));
-                }
+        forEachEntry(metadata, (header, mimeStart, mimeLength, index, length) -> {
+            if (mimeLength == 0) {
+                return;
             }
-            index += length;
-        }
+            boolean deadline = equalsAscii(metadata, mimeStart, mimeLength, DEADLINE_MIME);
+            if (!deadline && !equalsAscii(metadata, mimeStart, mimeLength, CANCEL_MIME)) {
+                return;
+            }
+            if (length % 8 != 0) {
+                throw new MalformedMetadataException((deadline ? DEADLINE_MIME_TYPE : CANCEL_MIME_TYPE) + " entry of "
+                        + length + " bytes (expected: a multiple of 8)");
+            }
+            LongConsumer to = deadline ? deadlines : callIds;
+            for (int i = 0; i < length; i += 8) {
+                to.accept(metadata.getLong(index + i));
+            }
+        });
     }
 
     /** The length of a composite metadata entry whose 3-byte length is at {@code index}, checked against {@code end}. */

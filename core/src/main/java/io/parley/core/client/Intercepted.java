@@ -11,6 +11,7 @@ import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.internal.Await;
+import io.parley.core.internal.EndAfterStep;
 import io.parley.core.transport.AbstractTransportCall;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.RpcRequest;
@@ -48,19 +49,8 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
     private volatile boolean fixed;
     private volatile @Nullable Disposable waiting;
     private volatile @Nullable TransportCall inner;
-    /**
-     * Whether an interceptor's step is under way ({@link #STEP_RUNNING}) and the end waits for it
-     * ({@link #END_PENDING}): interceptors hear the call's end once the step has left its context.
-     */
-    private volatile int step;
-    private volatile @Nullable RpcStatus endToTell;
-
-    private static final int STEP_RUNNING = 1;
-    private static final int END_PENDING = 2;
-    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Intercepted> STEP =
-            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Intercepted.class, "step");
-    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Intercepted, RpcStatus> END_TOLD =
-            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Intercepted.class, RpcStatus.class, "endToTell");
+    /** Holds the end back from the interceptors while one of them is in its step. */
+    private final EndAfterStep ends = new EndAfterStep();
 
     Intercepted(ClientConnection connection, RpcRequest request, CallShape shape, List<ClientInterceptor> interceptors,
             ContextView callerContext) {
@@ -84,8 +74,8 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
             go();
             return;
         }
-        // Marked before the cancel is read, as a cancel is recorded before the end is told: one sees the other.
-        STEP.set(this, STEP_RUNNING);
+        // Entered before the cancel is read, as a cancel is recorded before the end is offered: one sees the other.
+        ends.enter();
         if (isCancelled()) {
             stepDone();
             return;
@@ -119,9 +109,7 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
 
     /** An interceptor's step is over: if the call ended meanwhile, its interceptors are told now. */
     private void stepDone() {
-        if ((STEP.getAndSet(this, 0) & END_PENDING) != 0) {
-            tellEnd();
-        }
+        tellEnd(ends.leave());
     }
 
     private void refuse(Throwable error) {
@@ -145,15 +133,7 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
         if (isCancelled()) {
             return;
         }
-        TransportCall call;
-        try {
-            call = connection.newCall(request.withContext(metadata, credentials));
-        }
-        catch (RuntimeException e) {
-            listener().onFault(e instanceof RpcFault ? (RpcFault) e
-                    : new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the transport could not make the call: " + e, e));
-            return;
-        }
+        TransportCall call = ParleyClient.transportCall(connection, request.withContext(metadata, credentials));
         inner = call;
         // The inner handle takes the demand and the abortive cancel as AbstractTransportCall passes them on.
         if (!upstream(new Subscription() {
@@ -199,22 +179,11 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
 
     /** The call ended with this status, once: the interceptors are told, the last added first. */
     void ended(RpcStatus status) {
-        endToTell = status;
-        for (;;) {
-            int st = step;
-            if ((st & STEP_RUNNING) == 0) {
-                tellEnd();
-                return;
-            }
-            if (STEP.compareAndSet(this, st, st | END_PENDING)) {
-                return;
-            }
-        }
+        tellEnd(ends.end(status));
     }
 
-    /** Tells the interceptors the call's end, once, the last added first. */
-    private void tellEnd() {
-        RpcStatus status = END_TOLD.getAndSet(this, null);
+    /** Tells the interceptors the call's end, if it is to be told now, the last added first. */
+    private void tellEnd(@Nullable RpcStatus status) {
         if (status == null) {
             return;
         }

@@ -473,13 +473,7 @@ public final class ParleyClient implements Disposable {
             handle = intercepted;
         }
         else {
-            try {
-                handle = connection.newCall(request);
-            }
-            catch (RuntimeException e) {
-                handle = TransportCall.failed(e instanceof RpcFault ? (RpcFault) e
-                        : new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the transport could not make the call: " + e, e));
-            }
+            handle = transportCall(connection, request);
         }
         DefaultClientCall<R> call = new DefaultClientCall<>(this, request, shape.repliesMany(), replyType, options,
                 intercepted, handle, actual);
@@ -487,6 +481,17 @@ public final class ParleyClient implements Disposable {
             ((Outbound) request.more()).bind(call);
         }
         return call;
+    }
+
+    /** The connection's handle of a call; one that fails as it starts if the transport cannot make it. */
+    static TransportCall transportCall(ClientConnection connection, RpcRequest request) {
+        try {
+            return connection.newCall(request);
+        }
+        catch (RuntimeException e) {
+            return TransportCall.failed(e instanceof RpcFault ? (RpcFault) e
+                    : new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the transport could not make the call: " + e, e));
+        }
     }
 
     /**

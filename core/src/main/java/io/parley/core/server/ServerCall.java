@@ -24,6 +24,7 @@ import io.parley.core.Deadline;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.internal.Await;
+import io.parley.core.internal.EndAfterStep;
 import io.parley.core.transport.RpcRequest;
 import org.reactivestreams.Subscription;
 
@@ -132,16 +133,6 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     private static final AtomicReferenceFieldUpdater<ServerCall, Runnable> ON_ABANDON =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "onAbandon");
 
-    private static final AtomicIntegerFieldUpdater<ServerCall> STEP =
-            AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "step");
-    @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<ServerCall, RpcStatus> END_TOLD =
-            AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, RpcStatus.class, "endToTell");
-    /** Step bit: an interceptor's {@code intercept} runs, or its {@code Mono} is awaited. */
-    private static final int STEP_RUNNING = 1;
-    /** Step bit: the call left the books meanwhile; the end is told when the step is done. */
-    private static final int END_PENDING = 2;
-
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ServerCall, CancelReason> REASON =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, CancelReason.class, "reason");
@@ -179,14 +170,8 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
      * set before this is read, so that one of the two always sees the other.
      */
     private volatile boolean handling;
-    /**
-     * Whether an interceptor's step is under way ({@link #STEP_RUNNING}) and the end waits for it
-     * ({@link #END_PENDING}): interceptors hear a call's end only once the step has left its
-     * context with the call, so that what an interceptor started there it finds at the end.
-     */
-    private volatile int step;
-    /** The status the interceptors are to be told at the end; taken once. */
-    private volatile @Nullable RpcStatus endToTell;
+    /** Holds the end back from the interceptors while one of them is in its step; {@code null} without interceptors. */
+    private final @Nullable EndAfterStep ends;
     /** What the handler is given: the decoded request, or a channel's {@link Inbound}. */
     private final @Nullable Object request;
     /** A channel's requests, which the call stops when it ends; {@code null} for the other shapes. */
@@ -227,6 +212,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         this.metadata = request.metadata();
         this.credentials = request.credentials();
         this.release = release;
+        this.ends = session.server().interceptors().isEmpty() ? null : new EndAfterStep();
         CallShape shape = method.shape();
         if (shape.requestsMany()) {
             Inbound<?> in = new Inbound<>(this, session, method.requestType(), decoded, request.more());
@@ -404,8 +390,11 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             run();
             return;
         }
-        // Marked before the state is read, as the end is recorded before it is told: one of the two sees the other.
-        STEP.set(this, STEP_RUNNING);
+        // Entered before the state is read, as the end is recorded before it is offered: one sees the other.
+        EndAfterStep e = ends;
+        if (e != null) {
+            e.enter();
+        }
         if ((state & (DECIDED | ABANDONED)) != 0) {
             stepDone();
             run();
@@ -433,8 +422,9 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     /** An interceptor's step is over: if the call ended meanwhile, its interceptors are told now. */
     private void stepDone() {
-        if ((STEP.getAndSet(this, 0) & END_PENDING) != 0) {
-            tellEnd();
+        EndAfterStep e = ends;
+        if (e != null) {
+            tellEnd(e.leave());
         }
     }
 
@@ -1024,26 +1014,16 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     /** The call left the session's books, once: it ended, or the client abandoned it first. Its interceptors are told. */
     void leftTheBooks() {
-        if (!session.server().interceptors().isEmpty()) {
+        EndAfterStep e = ends;
+        if (e != null) {
             RpcStatus s = outcome;
-            endToTell = s != null ? s : abandonedOutcome(state);
-            for (;;) {
-                int st = step;
-                if ((st & STEP_RUNNING) == 0) {
-                    tellEnd();
-                    return;
-                }
-                if (STEP.compareAndSet(this, st, st | END_PENDING)) {
-                    return;
-                }
-            }
+            tellEnd(e.end(s != null ? s : abandonedOutcome(state)));
         }
     }
 
-    private void tellEnd() {
-        RpcStatus s = END_TOLD.getAndSet(this, null);
-        if (s != null) {
-            session.ended(this, s);
+    private void tellEnd(@Nullable RpcStatus end) {
+        if (end != null) {
+            session.ended(this, end);
         }
     }
 
