@@ -42,4 +42,16 @@ public interface CallAcceptor {
     default int maxInboundPayloadSize() {
         return Integer.MAX_VALUE;
     }
+
+    /**
+     * How many more calls the server takes at once, across all its connections, before it queues
+     * them or refuses them with {@code RPC_S_SERVER_TOO_BUSY}: what a transport that tells its
+     * clients the server's capacity (RSocket leases) hands out. Thread-safe and cheap; the answer
+     * may be stale as soon as it is read.
+     *
+     * @return the calls the server can take now, zero or more; {@code Integer.MAX_VALUE} without a limit
+     */
+    default int availableCalls() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -110,5 +110,17 @@ public interface TransportCall {
          * @param fault the fault
          */
         void onFault(RpcFault fault);
+
+        /**
+         * The call ended with a fault before its request left the client: no server has seen it,
+         * so the client may send it again, on another server, whatever the method. Transports
+         * call this instead of {@link #onFault} only when they know; by default it is
+         * {@link #onFault}.
+         *
+         * @param fault the fault, typically {@code RPC_S_SERVER_UNAVAILABLE}
+         */
+        default void onNotSent(RpcFault fault) {
+            onFault(fault);
+        }
     }
 }
