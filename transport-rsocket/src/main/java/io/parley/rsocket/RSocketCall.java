@@ -2,6 +2,7 @@ package io.parley.rsocket;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -16,6 +17,7 @@ import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
+import io.rsocket.lease.MissingLeaseException;
 import io.rsocket.util.ByteBufPayload;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
@@ -28,7 +30,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>The call knows whether its request went out: until it subscribes to RSocket's request, it
  * is connecting, and a failure then (no connection could be made) leaves it free to try another
- * server of a balancer. Once subscribed, it is sent, and is never sent again.
+ * server of a balancer, and ends it as unsent ({@link io.parley.core.transport.TransportCall.Listener#onNotSent})
+ * when no server takes it. Once subscribed, it is sent, and is never sent again; the one
+ * exception is a request that RSocket refuses itself for want of a lease, which never left.
  */
 final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<Payload> {
 
@@ -49,6 +53,11 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     private volatile @Nullable Disposable connecting;
     private volatile @Nullable RSocket rsocket;
     private int attempts;
+    /** 1 once the connection was told the call ended ({@link RSocketConnection#callEnded}). */
+    private volatile int released;
+
+    private static final AtomicIntegerFieldUpdater<RSocketCall> RELEASED =
+            AtomicIntegerFieldUpdater.newUpdater(RSocketCall.class, "released");
 
     RSocketCall(RSocketConnection connection, RpcRequest request) {
         this.connection = connection;
@@ -100,10 +109,14 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     /**
      * Nothing was sent: another server of a balancer may take the call. The balancer drops the
      * failed server only after it has told the call, in the same event-loop task, so the next
-     * attempt waits for that task to end.
+     * attempt waits for that task to end. A call no server took ends unsent.
      */
     private void connectFailed(Throwable error) {
         if (isCancelled()) {
+            return;
+        }
+        if (error instanceof RSocketConnection.NoServerListed) {
+            listener().onNotSent(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, error.getMessage()));
             return;
         }
         if (connection.balanced() && attempts < MAX_CONNECT_ATTEMPTS) {
@@ -120,14 +133,21 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
                 // The event loop is going away with the client: the call ends with the failure.
             }
         }
-        listener().onFault(FaultCodec.toFault(error));
+        listener().onNotSent(FaultCodec.toFault(error));
     }
 
     private void sendOn(RSocket on) {
-        if (isCancelled()) {
+        if (!connection.callStarted(on)) {
+            // The balancer let go of the server between its choice and now, and its connection closed.
+            connectFailed(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the server left " + connection + " as the call was sent"));
             return;
         }
         rsocket = on;
+        // Counted before the check: a cancel that comes after the check finds the server to release.
+        if (isCancelled()) {
+            release();
+            return;
+        }
         // The call's demand is requested as it subscribes, so the request frame is queued (for a
         // stream, once its subscriber has asked for items): a graceful cancel sent after it on
         // the same connection cannot overtake it.
@@ -141,6 +161,7 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
             payload = connection.toPayload(request);
         }
         catch (Throwable error) {
+            release();
             listener().onFault(FaultCodec.toFault(error));
             return;
         }
@@ -194,6 +215,15 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
         if (d != null) {
             d.dispose();
         }
+        release();
+    }
+
+    /** Tells the connection, once, that the call no longer occupies the server it went to. */
+    private void release() {
+        RSocket on = rsocket;
+        if (on != null && RELEASED.compareAndSet(this, 0, 1)) {
+            connection.callEnded(on);
+        }
     }
 
     @Override
@@ -221,11 +251,20 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
 
     @Override
     public void onError(Throwable error) {
+        release();
+        if (error instanceof MissingLeaseException) {
+            // RSocket's requester refused the request itself: it never left the client.
+            listener().onNotSent(new RpcFault(RpcStatus.SERVER_TOO_BUSY, "no lease from " + connection.target()
+                    + " for the call, and " + RSocketClientTransport.MAX_CALLS_AWAITING_LEASE
+                    + " calls already wait for one: " + error.getMessage()));
+            return;
+        }
         listener().onFault(FaultCodec.toFault(error));
     }
 
     @Override
     public void onComplete() {
+        release();
         listener().onComplete();
     }
 }

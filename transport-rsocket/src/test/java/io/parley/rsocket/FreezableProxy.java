@@ -24,9 +24,11 @@ import reactor.netty.tcp.TcpServer;
 
 /**
  * A TCP proxy on loopback between a client and a server, for tests of a peer that goes silent or
- * vanishes. Bytes are forwarded by a plain Netty handler on each side, so they never reach a
- * reactive bridge; while {@linkplain #freeze() frozen} the proxy keeps both sockets open and
- * reads on, releasing every buffer it reads instead of forwarding it.
+ * vanishes, or of a network that drops connections. Bytes are forwarded by a plain Netty handler
+ * on each side, so they never reach a reactive bridge; while {@linkplain #freeze() frozen} the
+ * proxy keeps both sockets open and reads on, releasing every buffer it reads instead of
+ * forwarding it. {@link #cut()} closes the connections it carries and goes on accepting new
+ * ones, unless it is {@linkplain #refuse(boolean) refusing} them.
  */
 final class FreezableProxy implements Disposable {
 
@@ -37,11 +39,16 @@ final class FreezableProxy implements Disposable {
     private final Set<Connection> serverSides = ConcurrentHashMap.newKeySet();
     private final AtomicLong discardedBytes = new AtomicLong();
     private volatile boolean frozen;
+    private volatile boolean refusing;
 
     FreezableProxy(int targetPort) {
         TcpClient target = TcpClient.newConnection().host("127.0.0.1").port(targetPort);
         this.server = TcpServer.create().host("127.0.0.1").port(0)
                 .doOnConnection(clientSide -> {
+                    if (refusing) {
+                        clientSide.channel().close();
+                        return;
+                    }
                     Forwarder toServer = new Forwarder(clientSide.channel());
                     clientSide.addHandlerLast("proxy.forward", toServer);
                     clientSides.add(clientSide.channel());
@@ -87,6 +94,17 @@ final class FreezableProxy implements Disposable {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
             channel.close();
         }
+    }
+
+    /** Closes every connection the proxy carries, both sides, as a network that drops them would; new ones are accepted. */
+    void cut() {
+        clientSides.forEach(Channel::close);
+        serverSides.forEach(Connection::dispose);
+    }
+
+    /** Whether connections that come are closed at once, as a network still down would have them fail. */
+    void refuse(boolean refuse) {
+        refusing = refuse;
     }
 
     @Override
