@@ -37,10 +37,22 @@ final class ParleyResponder implements RSocket {
     private final ServerSession session;
     private final boolean composite;
     private final ParleyMetadataCodec.Names names = new ParleyMetadataCodec.Names();
+    /**
+     * The requester of a resumable session's connection: RSocket ends it before it cancels this
+     * responder's streams when the session ends, so a cancel that finds it ended is the
+     * session's loss, not the client's cancel. {@code null} for a plain connection, whose close
+     * the session hears first.
+     */
+    private final @Nullable RSocket resumable;
 
     ParleyResponder(ServerSession session, boolean composite) {
+        this(session, composite, null);
+    }
+
+    ParleyResponder(ServerSession session, boolean composite, @Nullable RSocket resumable) {
         this.session = session;
         this.composite = composite;
+        this.resumable = resumable;
     }
 
     @Override
@@ -52,7 +64,7 @@ final class ParleyResponder implements RSocket {
         catch (RpcFault fault) {
             return Mono.error(FaultCodec.toError(fault));
         }
-        return new Replies(session, request, payload);
+        return new Replies(session, request, payload, resumable);
     }
 
     @Override
@@ -64,7 +76,7 @@ final class ParleyResponder implements RSocket {
         catch (RpcFault fault) {
             return Flux.error(FaultCodec.toError(fault));
         }
-        return new Replies(session, request, payload).many();
+        return new Replies(session, request, payload, resumable).many();
     }
 
     /**
@@ -125,12 +137,14 @@ final class ParleyResponder implements RSocket {
         private final ServerSession session;
         private final RpcRequest request;
         private final Payload payload;
+        private final @Nullable RSocket resumable;
         private @Nullable CoreSubscriber<? super Payload> actual;
 
-        Replies(ServerSession session, RpcRequest request, Payload payload) {
+        Replies(ServerSession session, RpcRequest request, Payload payload, @Nullable RSocket resumable) {
             this.session = session;
             this.request = request;
             this.payload = payload;
+            this.resumable = resumable;
         }
 
         /** The same replies, as the {@code Flux} of a stream or a channel. */
@@ -168,7 +182,8 @@ final class ParleyResponder implements RSocket {
 
         @Override
         public void onSubscribe(Subscription s) {
-            actual().onSubscribe(s);
+            RSocket r = resumable;
+            actual().onSubscribe(r == null ? s : new SessionCancel(s, r, session));
         }
 
         @Override
@@ -184,6 +199,26 @@ final class ParleyResponder implements RSocket {
         @Override
         public void onComplete() {
             actual().onComplete();
+        }
+    }
+
+    /**
+     * A call's subscription on a resumable session: a cancel once the session has ended closes
+     * the session first, so the call ends as the connection's loss.
+     */
+    private record SessionCancel(Subscription call, RSocket requester, ServerSession session) implements Subscription {
+
+        @Override
+        public void request(long n) {
+            call.request(n);
+        }
+
+        @Override
+        public void cancel() {
+            if (requester.isDisposed()) {
+                session.close();
+            }
+            call.cancel();
         }
     }
 
@@ -258,7 +293,7 @@ final class ParleyResponder implements RSocket {
                 return;
             }
             if (a != null) {
-                new Replies(session, request, payload).many().subscribe(a);
+                new Replies(session, request, payload, resumable).many().subscribe(a);
             }
         }
 

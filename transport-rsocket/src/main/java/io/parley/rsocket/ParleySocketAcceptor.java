@@ -1,5 +1,6 @@
 package io.parley.rsocket;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,6 +17,7 @@ import io.parley.core.transport.ServerSession;
 import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketServer;
+import io.rsocket.core.Resume;
 import io.rsocket.frame.FrameLengthCodec;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.SocketAcceptor;
@@ -28,16 +30,24 @@ import reactor.util.context.Context;
 
 /**
  * Accepts each RSocket connection as a session of Parley's server, and closes them all when the
- * server stops.
+ * server stops. A connection is one Parley session; with resumption, the session is RSocket's
+ * resumable session, which outlives the TCP connections it is carried on.
  */
 final class ParleySocketAcceptor implements SocketAcceptor {
 
     private final CallAcceptor acceptor;
     private final Set<RSocket> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** How long a resumable session waits for its client; {@code null} without resumption. */
+    private final @Nullable Duration resume;
 
     ParleySocketAcceptor(CallAcceptor acceptor) {
+        this(acceptor, null);
+    }
+
+    ParleySocketAcceptor(CallAcceptor acceptor, @Nullable Duration resume) {
         this.acceptor = acceptor;
+        this.resume = resume;
     }
 
     /** What a request's metadata may add to its data while RSocket reassembles it. */
@@ -49,9 +59,16 @@ final class ParleySocketAcceptor implements SocketAcceptor {
      * pass it, not buffered whole first.
      */
     RSocketServer server() {
-        return RSocketServer.create(this)
+        RSocketServer server = RSocketServer.create(this)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .maxInboundPayloadSize(reassemblyLimit(acceptor.maxInboundPayloadSize()));
+        Duration window = resume;
+        if (window != null) {
+            // The client's keepalives tell what it has received, so that the frames kept for a
+            // resumption are only those it may still need.
+            server.resume(new Resume().sessionDuration(window).cleanupStoreOnKeepAlive());
+        }
+        return server;
     }
 
     /**
@@ -130,11 +147,14 @@ final class ParleySocketAcceptor implements SocketAcceptor {
             return Mono.error(stopped());
         }
         sendingSocket.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
-        if (connection != null) {
+        boolean resumable = resume != null && setup.isResumeEnabled();
+        if (connection != null && !resumable) {
             // Subscribed before RSocket's responder, which cancels the connection's streams when it closes.
             connection.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
         }
-        return Mono.just(new ParleyResponder(session, composite));
+        // A resumable session outlives its first connection: its calls learn of its end from the
+        // requester, which RSocket ends before it cancels the responder's streams.
+        return Mono.just(new ParleyResponder(session, composite, resumable ? sendingSocket : null));
     }
 
     private void closed(RSocket connection, ServerSession session) {

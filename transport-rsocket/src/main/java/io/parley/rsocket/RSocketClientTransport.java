@@ -1,5 +1,7 @@
 package io.parley.rsocket;
 
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,6 +25,7 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 import reactor.util.retry.Retry;
 import io.rsocket.util.ByteBufPayload;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.rsocket.frame.decoder.PayloadDecoder;
@@ -388,8 +391,44 @@ public final class RSocketClientTransport implements ClientTransport {
             throw new IllegalStateException("resume: " + this + " balances calls over several servers, and a session's "
                     + "token does not follow a balancer (expected: one server)");
         }
+        ResumeTokens.prime();
         return new RSocketClientTransport(kind, host, port, path, ssl, connectTimeout, keepAliveInterval,
                 keepAliveMaxLifeTime, targets, lists, loops, leases, window);
+    }
+
+    /**
+     * Resume tokens: 16 unpredictable bytes, as RSocket's own (a random UUID), whose holder can
+     * take the session over. RSocket's own come from the platform's default {@code SecureRandom},
+     * which reads the operating system's entropy as it goes, on the event loop that connects; a
+     * DRBG seeded once, outside the event loops, makes them in memory.
+     */
+    private static final class ResumeTokens {
+
+        private static final int LENGTH = 16;
+        private static final SecureRandom RANDOM = seeded();
+
+        private static SecureRandom seeded() {
+            SecureRandom random;
+            try {
+                random = SecureRandom.getInstance("DRBG");
+            }
+            catch (NoSuchAlgorithmException e) {
+                random = new SecureRandom();
+            }
+            random.nextBytes(new byte[LENGTH]);
+            return random;
+        }
+
+        /** Loads the class, and so seeds the generator, on the calling thread. */
+        static void prime() {
+            Objects.requireNonNull(RANDOM);
+        }
+
+        static ByteBuf next() {
+            byte[] token = new byte[LENGTH];
+            RANDOM.nextBytes(token);
+            return Unpooled.wrappedBuffer(token);
+        }
     }
 
     @Override
@@ -413,6 +452,8 @@ public final class RSocketClientTransport implements ClientTransport {
         if (window != null) {
             connector.resume(new Resume()
                     .sessionDuration(window)
+                    .cleanupStoreOnKeepAlive()
+                    .token(ResumeTokens::next)
                     .retry(Retry.backoff(Long.MAX_VALUE, RESUME_FIRST_BACKOFF).maxBackoff(RESUME_MAX_BACKOFF)));
         }
         Publisher<? extends Collection<RSocketClientTransport>> l = lists;

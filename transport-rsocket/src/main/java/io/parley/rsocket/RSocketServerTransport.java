@@ -1,6 +1,7 @@
 package io.parley.rsocket;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -49,13 +50,20 @@ public final class RSocketServerTransport implements ServerTransport {
     private final int port;
     private final @Nullable SslContext ssl;
     private final @Nullable LoopResources loops;
+    /** How long a session waits for its client to resume it; {@code null} without resumption. */
+    private final @Nullable Duration resume;
+    /** How long each lease lives, and how often they are renewed; {@code null} without leases. */
+    private final @Nullable Duration leases;
 
-    private RSocketServerTransport(Kind kind, String host, int port, @Nullable SslContext ssl, @Nullable LoopResources loops) {
+    private RSocketServerTransport(Kind kind, String host, int port, @Nullable SslContext ssl, @Nullable LoopResources loops,
+            @Nullable Duration resume, @Nullable Duration leases) {
         this.kind = kind;
         this.host = host;
         this.port = port;
         this.ssl = ssl;
         this.loops = loops;
+        this.resume = resume;
+        this.leases = leases;
     }
 
     /**
@@ -66,7 +74,7 @@ public final class RSocketServerTransport implements ServerTransport {
      * @return the transport
      */
     public static RSocketServerTransport tcp(String host, int port) {
-        return new RSocketServerTransport(Kind.TCP, Objects.requireNonNull(host, "host"), checkPort(port), null, null);
+        return new RSocketServerTransport(Kind.TCP, Objects.requireNonNull(host, "host"), checkPort(port), null, null, null, null);
     }
 
     /**
@@ -77,7 +85,7 @@ public final class RSocketServerTransport implements ServerTransport {
      * @return the transport
      */
     public static RSocketServerTransport websocket(String host, int port) {
-        return new RSocketServerTransport(Kind.WEBSOCKET, Objects.requireNonNull(host, "host"), checkPort(port), null, null);
+        return new RSocketServerTransport(Kind.WEBSOCKET, Objects.requireNonNull(host, "host"), checkPort(port), null, null, null, null);
     }
 
     /**
@@ -92,7 +100,7 @@ public final class RSocketServerTransport implements ServerTransport {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("name: \"\" (expected: a non-empty name)");
         }
-        return new RSocketServerTransport(Kind.LOCAL, name, 0, null, null);
+        return new RSocketServerTransport(Kind.LOCAL, name, 0, null, null, null, null);
     }
 
     /**
@@ -110,7 +118,7 @@ public final class RSocketServerTransport implements ServerTransport {
         if (!sslContext.isServer()) {
             throw new IllegalArgumentException("sslContext: a client context (expected: a server context)");
         }
-        return new RSocketServerTransport(kind, host, port, sslContext, loops);
+        return new RSocketServerTransport(kind, host, port, sslContext, loops, resume, leases);
     }
 
     /**
@@ -131,13 +139,36 @@ public final class RSocketServerTransport implements ServerTransport {
         if (kind == Kind.LOCAL) {
             throw new IllegalStateException("runOn: the local transport has no event loops (expected: tcp or websocket)");
         }
-        return new RSocketServerTransport(kind, host, port, ssl, loopResources);
+        return new RSocketServerTransport(kind, host, port, ssl, loopResources, resume, leases);
+    }
+
+    /**
+     * Returns this transport keeping each session of a client that asks for resumption
+     * ({@link RSocketClientTransport#resume}) for up to {@code window} after its connection
+     * drops: a client that connects again within it resumes the session, RSocket replays the
+     * frames either side missed, and the session's calls, streams included, go on as if nothing
+     * happened: no handler sees a cancel. Past the window the session ends and its calls are
+     * cancelled as the connection's loss ({@code CancelReason.CONNECTION_LOST}). Clients that do
+     * not ask for resumption are served as without it.
+     *
+     * <p>Not for a fleet behind a balancer: the session lives in this server's memory, and its
+     * token does not follow a client that a balancer or a load-balancing proxy sends to another
+     * server, which refuses the resumption. The frames a session may have to send again are kept
+     * in memory (at most about 100 KB a session; those the client's keepalives acknowledge are
+     * dropped).
+     *
+     * @param window how long a session waits for its client, positive
+     * @return the transport
+     */
+    public RSocketServerTransport resume(Duration window) {
+        positive(window, "window");
+        return new RSocketServerTransport(kind, host, port, ssl, loops, window, leases);
     }
 
     @Override
     public Mono<TransportServer> bind(CallAcceptor acceptor) {
         Objects.requireNonNull(acceptor, "acceptor");
-        ParleySocketAcceptor connections = new ParleySocketAcceptor(acceptor);
+        ParleySocketAcceptor connections = new ParleySocketAcceptor(acceptor, resume);
         RSocketServer server = connections.server();
         switch (kind) {
             case LOCAL:
@@ -166,6 +197,13 @@ public final class RSocketServerTransport implements ServerTransport {
         return address.getHostString() + ":" + address.getPort();
     }
 
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
+    }
+
     private static int checkPort(int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
@@ -176,7 +214,8 @@ public final class RSocketServerTransport implements ServerTransport {
     @Override
     public String toString() {
         return "RSocketServerTransport{" + kind.name().toLowerCase(Locale.ROOT) + " " + host
-                + (kind == Kind.LOCAL ? "" : ":" + port) + (ssl != null ? ", tls" : "") + (loops != null ? ", own loops" : "") + "}";
+                + (kind == Kind.LOCAL ? "" : ":" + port) + (ssl != null ? ", tls" : "") + (loops != null ? ", own loops" : "")
+                + (resume != null ? ", resume " + resume : "") + (leases != null ? ", leases " + leases : "") + "}";
     }
 
     /** A bound RSocket server, as core sees it. */

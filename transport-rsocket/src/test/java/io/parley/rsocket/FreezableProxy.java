@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
@@ -40,6 +41,7 @@ final class FreezableProxy implements Disposable {
     private final AtomicLong discardedBytes = new AtomicLong();
     private volatile boolean frozen;
     private volatile boolean refusing;
+    private final AtomicInteger accepted = new AtomicInteger();
 
     FreezableProxy(int targetPort) {
         TcpClient target = TcpClient.newConnection().host("127.0.0.1").port(targetPort);
@@ -49,6 +51,7 @@ final class FreezableProxy implements Disposable {
                         clientSide.channel().close();
                         return;
                     }
+                    accepted.incrementAndGet();
                     Forwarder toServer = new Forwarder(clientSide.channel());
                     clientSide.addHandlerLast("proxy.forward", toServer);
                     clientSides.add(clientSide.channel());
@@ -81,6 +84,11 @@ final class FreezableProxy implements Disposable {
     /** The bytes read and released while frozen. */
     long discardedBytes() {
         return discardedBytes.get();
+    }
+
+    /** The client connections accepted and forwarded so far, open or not. */
+    int acceptedConnections() {
+        return accepted.get();
     }
 
     /** The client connections open now. */
