@@ -19,6 +19,7 @@ import org.springframework.boot.ssl.SslBundles;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.parley.core.client.CallOptions;
+import io.parley.core.server.ParleyServer;
 import io.parley.rsocket.RSocketClientTransport;
 import io.parley.rsocket.RSocketServerTransport;
 import io.parley.spring.boot.autoconfigure.ParleyProperties.Transport;
@@ -62,6 +63,31 @@ final class ParleyTransports {
             throw invalid("parley.server.max-calls-per-connection", max, "expected a positive number, or no value for no limit");
         }
         return max;
+    }
+
+    /** Applies {@code parley.server.admission.*} and {@code parley.server.cancel-grace}, checked. */
+    static void operations(ParleyProperties.Server server, ParleyServer.Builder builder) {
+        ParleyProperties.Admission admission = server.getAdmission();
+        Integer max = admission.getMaxCallsInFlight();
+        if (max != null) {
+            if (max <= 0) {
+                throw invalid("parley.server.admission.max-calls-in-flight", max, "expected a positive number, or no value for no limit");
+            }
+            Integer queued = admission.getMaxQueued();
+            if (queued != null && queued < 0) {
+                throw invalid("parley.server.admission.max-queued", queued, "expected zero or more");
+            }
+            Duration wait = admission.getMaxWait();
+            if (wait.isNegative() || wait.isZero()) {
+                throw invalid("parley.server.admission.max-wait", wait, "expected a positive duration");
+            }
+            builder.maxCallsInFlight(max, (queued != null) ? queued : max, wait);
+        }
+        Duration grace = server.getCancelGrace();
+        if (grace.isNegative()) {
+            throw invalid("parley.server.cancel-grace", grace, "expected a positive duration, or 0 for no limit");
+        }
+        builder.cancelGrace(grace.isZero() ? null : grace);
     }
 
     static @Nullable String mappingPath(ParleyProperties.Server server) {
