@@ -9,6 +9,11 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -392,6 +397,57 @@ class RetryingTest {
 
         assertThat(call.status()).isEqualTo(RpcStatus.SERVER_TOO_BUSY);
         assertThat(connection.attempts).hasSize(1);
+    }
+
+    @Test
+    void cancelsRacingTheEndOfTheBackoff_endTheCallOnce_andAnAbortiveOneLeavesNothingSent() throws Exception {
+        ParleyClient client = scriptedClient(builder -> { });
+        ExecutorService racers = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 4000; round++) {
+                CancelMode mode = round % 2 == 0 ? CancelMode.ABORTIVE : CancelMode.GRACEFUL;
+                connection.script(Scripted.notSent(RpcStatus.SERVER_UNAVAILABLE), Scripted.hold());
+                int before = connection.attempts.size();
+                ClientCall<String> call = client.start("work", "x", String.class);
+                CountDownLatch go = new CountDownLatch(1);
+                Future<?> timer = racers.submit(() -> {
+                    go.await();
+                    time.advanceTimeBy(RetryPolicy.DEFAULT.firstBackoff());
+                    return null;
+                });
+                Future<RpcStatus> cancel = racers.submit(() -> {
+                    go.await();
+                    return call.cancel(mode);
+                });
+                go.countDown();
+                timer.get(VERIFY.toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(cancel.get(VERIFY.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(RpcStatus.OK);
+
+                List<Scripted.Attempt> made = connection.attempts.subList(before, connection.attempts.size());
+                if (mode == CancelMode.ABORTIVE) {
+                    assertThat(call.status()).isEqualTo(RpcStatus.CALL_CANCELLED);
+                    assertThat(made).as("round %d: a second attempt started only to be cancelled", round)
+                            .allSatisfy(attempt -> assertThat(attempt == made.get(0) || attempt.cancelled).isTrue());
+                }
+                else if (made.size() == 1) {
+                    assertThat(call.status()).as("round %d: cancelled while waiting", round).isEqualTo(RpcStatus.CALL_CANCELLED);
+                }
+                else {
+                    assertThat(made).as("round %d", round).hasSize(2);
+                    assertThat(made.get(1).graceful).as("round %d: the notice reached the attempt in flight", round).isTrue();
+                    assertThat(call.status()).isEqualTo(RpcStatus.ASYNC_CALL_PENDING);
+                    made.get(1).listener.onNext(utf8("\"wound down\""));
+                    made.get(1).listener.onComplete();
+                    assertThat(call.status()).isEqualTo(RpcStatus.OK);
+                }
+                time.advanceTimeBy(Duration.ofSeconds(10));
+                assertThat(connection.attempts.size() - before).as("round %d: nothing sent later", round).isLessThanOrEqualTo(2);
+                connection.script.clear();
+            }
+        }
+        finally {
+            racers.shutdownNow();
+        }
     }
 
     // ---- Streams ------------------------------------------------------------------------------------
