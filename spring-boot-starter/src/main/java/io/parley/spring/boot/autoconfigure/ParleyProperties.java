@@ -274,6 +274,9 @@ public class ParleyProperties {
         @NestedConfigurationProperty
         private final Credentials credentials = new Credentials();
 
+        @NestedConfigurationProperty
+        private final Retry retry = new Retry();
+
         public List<String> getTargets() {
             return this.targets;
         }
@@ -308,6 +311,56 @@ public class ParleyProperties {
 
         public Credentials getCredentials() {
             return this.credentials;
+        }
+
+        public Retry getRetry() {
+            return this.retry;
+        }
+    }
+
+    /**
+     * How calls are sent again: a call that never left the client, and a call of an idempotent
+     * method refused as too busy or unavailable or cut by a connection failure, within its deadline.
+     */
+    public static class Retry {
+
+        /**
+         * Attempts in all, the first included; 1 turns retries off.
+         */
+        private int maxAttempts = 3;
+
+        /**
+         * Backoff before the first retry; it doubles for each further one, less up to half as jitter.
+         */
+        private Duration firstBackoff = Duration.ofMillis(50);
+
+        /**
+         * Longest backoff between two attempts.
+         */
+        private Duration maxBackoff = Duration.ofSeconds(1);
+
+        public int getMaxAttempts() {
+            return this.maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getFirstBackoff() {
+            return this.firstBackoff;
+        }
+
+        public void setFirstBackoff(Duration firstBackoff) {
+            this.firstBackoff = firstBackoff;
+        }
+
+        public Duration getMaxBackoff() {
+            return this.maxBackoff;
+        }
+
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
         }
     }
 

@@ -19,6 +19,7 @@ import org.springframework.boot.ssl.SslBundles;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.parley.core.client.CallOptions;
+import io.parley.core.client.RetryPolicy;
 import io.parley.core.server.ParleyServer;
 import io.parley.rsocket.RSocketClientTransport;
 import io.parley.rsocket.RSocketServerTransport;
@@ -204,6 +205,22 @@ final class ParleyTransports {
             return CallOptions.gracefulTimeout(graceful);
         }
         return CallOptions.DEFAULT;
+    }
+
+    static RetryPolicy retryPolicy(ParleyProperties.Retry retry) {
+        if (retry.getMaxAttempts() < 1) {
+            throw invalid("parley.client.retry.max-attempts", retry.getMaxAttempts(), "expected at least 1 (1 turns retries off)");
+        }
+        Duration first = retry.getFirstBackoff();
+        if (first == null || first.isNegative() || first.isZero()) {
+            throw invalid("parley.client.retry.first-backoff", first, "expected a positive duration, such as 50ms");
+        }
+        Duration max = retry.getMaxBackoff();
+        if (max == null || max.compareTo(first) < 0) {
+            throw invalid("parley.client.retry.max-backoff", max,
+                    "expected at least parley.client.retry.first-backoff (" + first + ")");
+        }
+        return RetryPolicy.of(retry.getMaxAttempts(), first, max);
     }
 
     private static @Nullable SslBundle sslBundle(String prefix, ParleyProperties.Ssl ssl, ObjectProvider<SslBundles> sslBundles) {
