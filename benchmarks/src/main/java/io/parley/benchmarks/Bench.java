@@ -45,6 +45,8 @@ public final class Bench {
         SYSTEMS.put("parley-json", ParleySystem::json);
         SYSTEMS.put("parley-intercepted", ParleySystem::intercepted);
         SYSTEMS.put("parley-traced", ParleySystem::traced);
+        SYSTEMS.put("parley-inspected", ParleySystem::inspected);
+        SYSTEMS.put("parley-admission", ParleySystem::admission);
         SYSTEMS.put("spring", SpringSystem::new);
         SYSTEMS.put("grpc-direct", GrpcSystem::directExecutor);
         SYSTEMS.put("grpc-default", GrpcSystem::defaultExecutor);
@@ -52,7 +54,7 @@ public final class Bench {
     }
 
     /** Systems measured only when named: what the call context costs Parley, for ratios to parley-bytes. */
-    static final List<String> ON_REQUEST = List.of("parley-intercepted", "parley-traced");
+    static final List<String> ON_REQUEST = List.of("parley-intercepted", "parley-traced", "parley-inspected", "parley-admission");
 
     /** The systems measured for cancel propagation (of calls and of streams) and memory; raw Netty gives the cancel limit. */
     static final List<String> HOLDING = List.of("rsocket", "parley-bytes", "spring", "grpc-direct");
@@ -68,7 +70,9 @@ public final class Bench {
         /** Items/s and allocation per item of one long server stream per window, in rounds. */
         STREAMS("streams"),
         /** Cancel propagation of a flowing server stream. */
-        STREAM_CANCEL("stream-cancel");
+        STREAM_CANCEL("stream-cancel"),
+        /** Parley's admission limit against no limit, offered twice a server's capacity. */
+        OVERLOAD("overload");
 
         final String key;
 
@@ -100,7 +104,7 @@ public final class Bench {
             "  --layouts LIST          shared,split (default both)",
             "  --systems LIST          " + String.join(",", SYSTEMS.keySet()) + " (default all but " + ON_REQUEST + ";",
             "                          streams: rsocket, parley-bytes, parley-json, spring, grpc-direct, grpc-default)",
-            "  --figures LIST          calls,cancel,memory,streams,stream-cancel (default all;",
+            "  --figures LIST          calls,cancel,memory,streams,stream-cancel,overload (default all;",
             "                          streams alone: --figures streams,stream-cancel)",
             "  --cancel-samples N      cancel samples kept per system and layout (default 10000)",
             "  --cancel-warmup N       cancel samples discarded first (default 2000)",
@@ -109,6 +113,7 @@ public final class Bench {
             "  --stream-cancel-warmup N   stream cancel samples discarded first (default 200)",
             "  --stream-cancel-limit-s N  at most this long for one system's kept stream cancel samples (default 15)",
             "  --pending N             calls held for the memory figure (default 100000)",
+            "  --overload-ms N         each mode's measured window of the overload figure (default 5000)",
             "  --no-pin                leave every thread where the OS puts it");
 
     private Bench() {
@@ -135,6 +140,7 @@ public final class Bench {
         int streamCancelWarmup = 200;
         Duration streamCancelLimit = Duration.ofSeconds(15);
         int pending = 100_000;
+        Duration overloadMeasure = Duration.ofSeconds(5);
         boolean pin = true;
 
         static Options parse(String... args) {
@@ -171,6 +177,7 @@ public final class Bench {
                     case "--stream-cancel-warmup" -> o.streamCancelWarmup = positive(option, v);
                     case "--stream-cancel-limit-s" -> o.streamCancelLimit = Duration.ofSeconds(positive(option, v));
                     case "--pending" -> o.pending = positive(option, v);
+                    case "--overload-ms" -> o.overloadMeasure = Duration.ofMillis(positive(option, v));
                     default -> throw new IllegalArgumentException("unknown option '" + option + "'");
                 }
             }
@@ -260,7 +267,7 @@ public final class Bench {
     /** Everything one run measured, and what it ran on. */
     record Results(Options options, ZonedDateTime started, Duration wallTime, List<Throughput> throughput,
             List<Cancel> cancels, List<Memory> memory, List<StreamThroughput> streams, List<Cancel> streamCancels,
-            Map<Layout, List<String>> pinning, List<String> failures) {
+            List<Overload.Result> overload, Map<Layout, List<String>> pinning, List<String> failures) {
     }
 
     /**
@@ -435,8 +442,18 @@ public final class Bench {
                 log("  memory %s FAILED: %s", key, e);
             }
         }
+        List<Overload.Result> overload = new ArrayList<>();
+        if (options.measures(Figure.OVERLOAD)) {
+            try {
+                overload.addAll(Overload.run(options.warmup, options.overloadMeasure));
+            }
+            catch (Exception | AssertionError e) {
+                failures.add("overload: " + e);
+                log("  overload FAILED: %s", e);
+            }
+        }
         return new Results(options, started, Duration.ofNanos(System.nanoTime() - start), throughput, cancels, memory,
-                streams, streamCancels, pinned, failures);
+                streams, streamCancels, overload, pinned, failures);
     }
 
     /** The echo's windows of one layout: each payload and calls in flight, round after round, the systems taking turns. */
@@ -512,7 +529,7 @@ public final class Bench {
         return List.of("server " + server + " on CPU " + layout.serverCpu, "client " + client + " on CPU " + layout.clientCpu);
     }
 
-    private static void log(String format, Object... args) {
+    static void log(String format, Object... args) {
         System.out.println(String.format(Locale.ROOT, format, args));
         System.out.flush();
     }

@@ -19,7 +19,10 @@ import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
 import io.parley.rsocket.RSocketClientTransport;
 import io.parley.rsocket.RSocketServerTransport;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
@@ -41,6 +44,11 @@ final class ParleySystem extends ThreadNamedSystem {
     private final boolean intercepted;
     /** Whether both sides observe every call, traced by Brave and sampled, its context crossing as metadata. */
     private final boolean traced;
+    /** Whether an operator's view polls the server's calls every 10 ms: what listing them costs the calls. */
+    private final boolean inspected;
+    /** Whether the server has an admission limit that never binds: what counting places costs a call. */
+    private final boolean admission;
+    private @Nullable Disposable poller;
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
@@ -49,33 +57,46 @@ final class ParleySystem extends ThreadNamedSystem {
     private @Nullable ParleyServer server;
     private @Nullable ParleyClient client;
 
-    private ParleySystem(boolean json, boolean intercepted, boolean traced) {
+    private ParleySystem(boolean json, boolean intercepted, boolean traced, boolean inspected, boolean admission) {
         this.json = json;
         this.intercepted = intercepted;
         this.traced = traced;
+        this.inspected = inspected;
+        this.admission = admission;
     }
 
     static ParleySystem bytes() {
-        return new ParleySystem(false, false, false);
+        return new ParleySystem(false, false, false, false, false);
     }
 
     static ParleySystem json() {
-        return new ParleySystem(true, false, false);
+        return new ParleySystem(true, false, false, false, false);
     }
 
     /** Parley bytes with a no-op interceptor on each side: what the interceptor chain costs a call. */
     static ParleySystem intercepted() {
-        return new ParleySystem(false, true, false);
+        return new ParleySystem(false, true, false, false, false);
     }
 
     /** Parley bytes with Micrometer observations traced by Brave on each side, every call sampled. */
     static ParleySystem traced() {
-        return new ParleySystem(false, false, true);
+        return new ParleySystem(false, false, true, false, false);
+    }
+
+    /** Parley bytes whose server's calls are listed every 10 ms, as an operator's view would, far more often. */
+    static ParleySystem inspected() {
+        return new ParleySystem(false, false, false, true, false);
+    }
+
+    /** Parley bytes whose server has an admission limit it never reaches. */
+    static ParleySystem admission() {
+        return new ParleySystem(false, false, false, false, true);
     }
 
     @Override
     public String name() {
-        return json ? "Parley JSON" : intercepted ? "Parley bytes, interceptors" : traced ? "Parley bytes, traced" : "Parley bytes";
+        return json ? "Parley JSON" : intercepted ? "Parley bytes, interceptors" : traced ? "Parley bytes, traced"
+                : inspected ? "Parley bytes, inspected" : admission ? "Parley bytes, admission" : "Parley bytes";
     }
 
     private Class<?> type() {
@@ -98,6 +119,9 @@ final class ParleySystem extends ThreadNamedSystem {
             serverBuilder.interceptor(ParleyObservations.serverInterceptor(Traced.registry()));
             clientBuilder.interceptor(ParleyObservations.clientInterceptor(Traced.registry()));
         }
+        if (admission) {
+            serverBuilder.maxCallsInFlight(1 << 20, 0, Duration.ofSeconds(1));
+        }
         server = serverBuilder
                 .codec(codec())
                 .method(echo(type()))
@@ -116,6 +140,11 @@ final class ParleySystem extends ThreadNamedSystem {
             client.call("echo", requests.get(size), type()).block(TIMEOUT);
         }
         requests.put(0, json ? EchoMessage.ofSize(64) : ByteBuffer.wrap(Payloads.bytes(64)));
+        if (inspected) {
+            ParleyServer s = server;
+            reactor.core.scheduler.Scheduler inspector = Schedulers.newSingle("inspector");
+            poller = Disposables.composite(Flux.interval(Duration.ofMillis(10), inspector).subscribe(tick -> s.calls()), inspector);
+        }
     }
 
     private static <T> ServerMethod<T, T> echo(Class<T> type) {
@@ -177,6 +206,9 @@ final class ParleySystem extends ThreadNamedSystem {
 
     @Override
     public void close() {
+        if (poller != null) {
+            poller.dispose();
+        }
         if (client != null) {
             client.dispose();
         }

@@ -92,6 +92,9 @@ final class Report {
         if (o.measures(Figure.STREAM_CANCEL)) {
             streamCancels(md, r);
         }
+        if (o.measures(Figure.OVERLOAD) && !r.overload().isEmpty()) {
+            md.append(Overload.markdown(r.overload()));
+        }
 
         if (!r.failures().isEmpty()) {
             md.append("## Failures\n\n");

@@ -36,7 +36,7 @@ class BenchSmokeTest {
                 "--jit-warmup-ms", "200", "--warmup-ms", "50", "--measure-ms", "150",
                 "--runs", "1", "--in-flight", "1,16", "--payloads", "64", "--layouts", "split",
                 "--cancel-samples", "200", "--cancel-warmup", "20", "--pending", "2000",
-                "--stream-batch", "64", "--stream-cancel-samples", "50", "--stream-cancel-warmup", "10");
+                "--stream-batch", "64", "--stream-cancel-samples", "50", "--stream-cancel-warmup", "10", "--overload-ms", "400");
 
         Results results = Bench.run(options);
 
@@ -58,6 +58,10 @@ class BenchSmokeTest {
         assertThat(results.memory()).extracting(Memory::system).containsExactly(
                 "raw RSocket", "Parley bytes", "Spring RSocket JSON", "gRPC direct executor");
         assertThat(results.memory()).allSatisfy(m -> assertThat(m.bytesPerCall()).isFinite());
+        assertThat(results.overload()).hasSize(2);
+        assertThat(results.overload().get(0).servedPerSecond()).as("served under the limit").isPositive();
+        assertThat(results.overload().get(0).refusedPerSecond()).as("refused past it, offered twice the capacity").isPositive();
+        assertThat(results.overload().get(1).refusedPerSecond()).as("no limit refuses nothing").isZero();
         assertThat(results.streams()).extracting(StreamThroughput::system).containsExactlyElementsOf(STREAMING);
         assertThat(results.streams()).allSatisfy(t -> {
             assertThat(t.items()).as(t.system() + " items").isPositive();
@@ -77,7 +81,7 @@ class BenchSmokeTest {
         assertThat(markdown.getFileName()).hasToString("smoke.md");
         assertThat(report).contains("## Machine and JVM", "## Targets", "## Throughput, latency and allocation",
                 "## Cancel propagation", "## Memory per pending call", "![calls/s by calls in flight](smoke.png)",
-                "## Server streams: items/s and allocation", "## Stream cancel propagation",
+                "## Server streams: items/s and allocation", "## Stream cancel propagation", "## Admission under overload",
                 "| Parley bytes stream ≥ 0.95× raw RSocket items/s | split, 64-byte items |",
                 "| Parley bytes stream ≥ 3× gRPC direct executor items/s | split, 64-byte items |");
         for (String system : SYSTEMS) {
@@ -109,7 +113,7 @@ class BenchSmokeTest {
                 window("raw RSocket", 2, 200), window("Parley bytes", 2, 180),
                 window("raw RSocket", 3, 100), window("Parley bytes", 3, 120));
         Results results = new Results(options, java.time.ZonedDateTime.now(), Duration.ZERO, windows, List.of(), List.of(),
-                List.of(), List.of(), java.util.Map.of(), List.of());
+                List.of(), List.of(), List.of(), java.util.Map.of(), List.of());
 
         assertThat(Report.ratio(results, "Parley bytes", "raw RSocket", Bench.Layout.SPLIT, 64, 16)).isCloseTo(0.9, within(1e-9));
         assertThat(Report.ratio(results, "Parley JSON", "raw RSocket", Bench.Layout.SPLIT, 64, 16)).isNaN();
@@ -123,7 +127,7 @@ class BenchSmokeTest {
                 stream("raw RSocket", 2, 500), stream("Parley bytes", 2, 400), stream("gRPC direct executor", 2, 100),
                 stream("raw RSocket", 3, 1000), stream("Parley bytes", 3, 970), stream("gRPC direct executor", 3, 400));
         Results results = new Results(options, java.time.ZonedDateTime.now(), Duration.ZERO, List.of(), List.of(), List.of(),
-                windows, List.of(), java.util.Map.of(), List.of());
+                windows, List.of(), List.of(), java.util.Map.of(), List.of());
 
         assertThat(Report.streamRatio(results, "Parley bytes", "raw RSocket", Bench.Layout.SHARED, 4096)).isCloseTo(0.96, within(1e-9));
         assertThat(Report.streamRatio(results, "Parley bytes", "gRPC direct executor", Bench.Layout.SHARED, 4096))

@@ -59,6 +59,12 @@ import java.lang.annotation.Target;
  * {@link ParleyMethod @ParleyMethod} value, else the Java method's name. Default methods run as
  * written. Any other shape fails when the client is created. A method called in another shape
  * than the server serves it ends with {@code RPC_S_INVALID_ASYNC_CALL}.
+ *
+ * <p>The calls are retried as the client's {@link io.parley.core.client.RetryPolicy} says: a call
+ * that never left the client always, and the calls of a method marked
+ * {@link ParleyMethod#idempotent() @ParleyMethod(idempotent = true)} (or of an interface marked
+ * {@link #idempotent()}) also after {@code RPC_S_SERVER_TOO_BUSY}, {@code RPC_S_SERVER_UNAVAILABLE}
+ * or {@code RPC_S_COMM_FAILURE}.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -80,4 +86,12 @@ public @interface ParleyClient {
      * @return the client bean name
      */
     String client() default "";
+
+    /**
+     * Whether every method of the interface is safe to repeat, as if each were marked
+     * {@link ParleyMethod#idempotent() @ParleyMethod(idempotent = true)}.
+     *
+     * @return whether the interface's methods are idempotent
+     */
+    boolean idempotent() default false;
 }

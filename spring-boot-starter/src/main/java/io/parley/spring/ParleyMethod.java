@@ -74,4 +74,18 @@ public @interface ParleyMethod {
      * @return the method name
      */
     String value() default "";
+
+    /**
+     * Whether the method is safe to repeat: a second run has no effect the first did not have (a
+     * read, a put of a whole value). On a server the method is declared so
+     * ({@code ServerMethod.idempotent()}); on a client interface its calls are
+     * ({@code CallOptions.withIdempotent(true)}, whatever options the caller passes), and are sent
+     * again, within their deadline and the client's retry policy, after
+     * {@code RPC_S_SERVER_TOO_BUSY}, {@code RPC_S_SERVER_UNAVAILABLE} or {@code RPC_S_COMM_FAILURE}.
+     * {@link ParleyClient#idempotent() @ParleyClient(idempotent = true)} declares every method of
+     * an interface so.
+     *
+     * @return whether the method is idempotent
+     */
+    boolean idempotent() default false;
 }

@@ -10,7 +10,8 @@ import io.parley.core.Credentials;
 
 /**
  * Per-call options: the two-stage timeout that MS-RPC leaves to the application ("cancel
- * gracefully first, abortively later"), the call's metadata and its own credentials.
+ * gracefully first, abortively later"), the call's metadata and its own credentials, whether the
+ * method is safe to repeat, and how the call is retried.
  *
  * <pre>{@code
  * // ask the server to wind down after 2 s; stop waiting after 5 s
@@ -34,28 +35,42 @@ import io.parley.core.Credentials;
  *         .withCredentials(Credentials.bearer(token));
  * }</pre>
  *
+ * <p>A call is sent again, within its deadline and its {@link RetryPolicy}, when the transport
+ * knows it never left the client; a call {@linkplain #withIdempotent(boolean) declared idempotent}
+ * also after {@code RPC_S_SERVER_TOO_BUSY}, {@code RPC_S_SERVER_UNAVAILABLE} or
+ * {@code RPC_S_COMM_FAILURE}. Nothing else is ever sent twice.
+ *
+ * <pre>{@code
+ * CallOptions.timeout(Duration.ofSeconds(5)).withIdempotent(true);         // a read: retried when refused
+ * CallOptions.DEFAULT.withRetry(RetryPolicy.NONE);                          // never sent again
+ * }</pre>
+ *
  * <p>Instances are immutable.
  */
 public final class CallOptions {
 
-    /** No timeout: the call waits as long as it takes. */
-    public static final CallOptions DEFAULT = new CallOptions(null, null, CallMetadata.EMPTY, null);
+    /** No timeout, not idempotent, the client's retry policy: the call waits as long as it takes. */
+    public static final CallOptions DEFAULT = new CallOptions(null, null, CallMetadata.EMPTY, null, false, null);
 
     private final @Nullable Duration graceful;
     private final @Nullable Duration abortive;
     private final CallMetadata metadata;
     private final @Nullable Credentials credentials;
+    private final boolean idempotent;
+    private final @Nullable RetryPolicy retry;
 
     private CallOptions(@Nullable Duration graceful, @Nullable Duration abortive, CallMetadata metadata,
-            @Nullable Credentials credentials) {
+            @Nullable Credentials credentials, boolean idempotent, @Nullable RetryPolicy retry) {
         this.graceful = graceful;
         this.abortive = abortive;
         this.metadata = metadata;
         this.credentials = credentials;
+        this.idempotent = idempotent;
+        this.retry = retry;
     }
 
     private CallOptions(@Nullable Duration graceful, @Nullable Duration abortive) {
-        this(graceful, abortive, CallMetadata.EMPTY, null);
+        this(graceful, abortive, CallMetadata.EMPTY, null, false, null);
     }
 
     /**
@@ -66,7 +81,7 @@ public final class CallOptions {
      */
     public CallOptions withMetadata(CallMetadata metadata) {
         Objects.requireNonNull(metadata, "metadata");
-        return new CallOptions(graceful, abortive, this.metadata.with(metadata), credentials);
+        return new CallOptions(graceful, abortive, this.metadata.with(metadata), credentials, idempotent, retry);
     }
 
     /**
@@ -77,7 +92,44 @@ public final class CallOptions {
      */
     public CallOptions withCredentials(Credentials credentials) {
         Objects.requireNonNull(credentials, "credentials");
-        return new CallOptions(graceful, abortive, metadata, credentials);
+        return new CallOptions(graceful, abortive, metadata, credentials, idempotent, retry);
+    }
+
+    /**
+     * The same options for a method that is, or is not, safe to repeat: one whose second run has
+     * no effect the first did not have (a read, a put of a whole value). An idempotent call is
+     * also sent again after {@code RPC_S_SERVER_TOO_BUSY}, {@code RPC_S_SERVER_UNAVAILABLE} or
+     * {@code RPC_S_COMM_FAILURE}, as its {@link RetryPolicy} allows; a unary call so, and a server
+     * stream before its first item reached the caller. Client streams, channels and one-way calls
+     * are only sent again when they never left the client.
+     *
+     * @param idempotent whether the method is safe to repeat
+     * @return the options
+     */
+    public CallOptions withIdempotent(boolean idempotent) {
+        return idempotent == this.idempotent ? this : new CallOptions(graceful, abortive, metadata, credentials, idempotent, retry);
+    }
+
+    /**
+     * The same options with a retry policy of the call's own, in place of the client's
+     * ({@code ParleyClient.Builder.retry}); {@link RetryPolicy#NONE} sends the call once only.
+     *
+     * @param retry the policy
+     * @return the options
+     */
+    public CallOptions withRetry(RetryPolicy retry) {
+        Objects.requireNonNull(retry, "retry");
+        return new CallOptions(graceful, abortive, metadata, credentials, idempotent, retry);
+    }
+
+    /** Whether the method is declared safe to repeat. */
+    public boolean isIdempotent() {
+        return idempotent;
+    }
+
+    /** The call's own retry policy, or {@code null} for the client's. */
+    public @Nullable RetryPolicy retryPolicy() {
+        return retry;
     }
 
     /** The metadata the call sends. */
@@ -102,7 +154,7 @@ public final class CallOptions {
         if ((abortive != null && abortive.compareTo(remaining) <= 0) || (graceful != null && graceful.compareTo(remaining) <= 0)) {
             return this;
         }
-        return new CallOptions(remaining, abortive, metadata, credentials);
+        return new CallOptions(remaining, abortive, metadata, credentials, idempotent, retry);
     }
 
     /**
@@ -173,17 +225,20 @@ public final class CallOptions {
                 && Objects.equals(graceful, ((CallOptions) o).graceful)
                 && Objects.equals(abortive, ((CallOptions) o).abortive)
                 && metadata.equals(((CallOptions) o).metadata)
-                && Objects.equals(credentials, ((CallOptions) o).credentials));
+                && Objects.equals(credentials, ((CallOptions) o).credentials)
+                && idempotent == ((CallOptions) o).idempotent
+                && Objects.equals(retry, ((CallOptions) o).retry));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(graceful, abortive, metadata, credentials);
+        return Objects.hash(graceful, abortive, metadata, credentials, idempotent, retry);
     }
 
     @Override
     public String toString() {
         return "CallOptions{graceful=" + graceful + ", abortive=" + abortive
-                + (metadata.isEmpty() ? "" : ", " + metadata) + (credentials == null ? "" : ", " + credentials) + "}";
+                + (metadata.isEmpty() ? "" : ", " + metadata) + (credentials == null ? "" : ", " + credentials)
+                + (idempotent ? ", idempotent" : "") + (retry == null ? "" : ", " + retry) + "}";
     }
 }

@@ -7,7 +7,7 @@ import reactor.util.context.Context;
 /**
  * Code that runs around every call a client makes, whatever its shape: it may add metadata or set
  * the call's credentials before the request goes out — at once, or once a token has been fetched
- * — and sees the call's end. Interceptors run in the order they were added
+ * — and sees each retry and the call's end. Interceptors run in the order they were added
  * ({@code ParleyClient.Builder.interceptor}).
  *
  * <pre>{@code
@@ -18,7 +18,7 @@ import reactor.util.context.Context;
  *         });
  * }</pre>
  *
- * <p>Both methods run on whatever thread the call is on, an event loop included: they must not
+ * <p>Its methods run on whatever thread the call is on, an event loop included: they must not
  * block.
  */
 @FunctionalInterface
@@ -45,5 +45,20 @@ public interface ClientInterceptor {
      * @param status the status the caller sees
      */
     default void onEnd(ClientCallInfo call, RpcStatus status) {
+    }
+
+    /**
+     * The call is about to be sent again, after its last attempt ended with {@code cause}: it
+     * never left the client, or the method is idempotent and the server was too busy, unavailable,
+     * or the connection failed ({@link RetryPolicy}). Called before each retry, once its backoff is
+     * over, in the order the interceptors were added; {@link #intercept} is not run again, and what
+     * it put in the call goes with every attempt. A call that ends while it waits to be retried is
+     * not retried, and this is not called. The call's metadata and credentials are fixed by now.
+     *
+     * @param call the call
+     * @param cause the status the last attempt ended with
+     * @param attempt the attempt about to be made: 2 for the first retry
+     */
+    default void onRetry(ClientCallInfo call, RpcStatus cause, int attempt) {
     }
 }

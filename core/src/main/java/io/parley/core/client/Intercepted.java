@@ -13,7 +13,6 @@ import io.parley.core.RpcStatus;
 import io.parley.core.internal.Await;
 import io.parley.core.internal.EndAfterStep;
 import io.parley.core.transport.AbstractTransportCall;
-import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
 import reactor.core.Disposable;
@@ -26,21 +25,23 @@ import reactor.util.context.ContextView;
 
 /**
  * A call whose client has interceptors: its transport handle runs them when the call starts, then
- * makes the connection's own handle with the metadata and credentials they left, and passes the
- * call's demand and cancels through to it. Cancels made while the interceptors run wait in
+ * makes the call's attempts ({@link ParleyClient#attempts}: the connection's own handle, or one
+ * that retries) with the metadata and credentials they left, and passes the call's demand and
+ * cancels through to it. The interceptors run once per call, whatever the number of attempts. Cancels made while the interceptors run wait in
  * {@link AbstractTransportCall}, as cancels made before a connection do; an abortive one also
  * cancels the interceptor that is waiting.
  *
- * <p>It is also the call's {@link ClientCallInfo}, and tells the interceptors the call's end
- * ({@link #ended}), also of a call that ended before they ran.
+ * <p>It is also the call's {@link ClientCallInfo}, and tells the interceptors of each retry
+ * ({@link #retrying}) and of the call's end ({@link #ended}), also of a call that ended before they ran.
  */
 final class Intercepted extends AbstractTransportCall implements ClientCallInfo {
 
     private static final Logger log = Loggers.getLogger(ParleyClient.class);
 
-    private final ClientConnection connection;
+    private final ParleyClient client;
     private final RpcRequest request;
     private final CallShape shape;
+    private final CallOptions options;
     private final List<ClientInterceptor> interceptors;
     private volatile CallMetadata metadata;
     private volatile @Nullable Credentials credentials;
@@ -52,11 +53,12 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
     /** Holds the end back from the interceptors while one of them is in its step. */
     private final EndAfterStep ends = new EndAfterStep();
 
-    Intercepted(ClientConnection connection, RpcRequest request, CallShape shape, List<ClientInterceptor> interceptors,
-            ContextView callerContext) {
-        this.connection = connection;
+    Intercepted(ParleyClient client, RpcRequest request, CallShape shape, CallOptions options,
+            List<ClientInterceptor> interceptors, ContextView callerContext) {
+        this.client = client;
         this.request = request;
         this.shape = shape;
+        this.options = options;
         this.interceptors = interceptors;
         this.metadata = request.metadata();
         this.credentials = request.credentials();
@@ -127,13 +129,13 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
         listener().onFault(fault);
     }
 
-    /** The interceptors are done: the request goes out on the connection's own handle. */
+    /** The interceptors are done: the request goes out, on as many attempts as it may take. */
     private void go() {
         fixed = true;
         if (isCancelled()) {
             return;
         }
-        TransportCall call = ParleyClient.transportCall(connection, request.withContext(metadata, credentials));
+        TransportCall call = client.attempts(request.withContext(metadata, credentials), shape, options, this);
         inner = call;
         // The inner handle takes the demand and the abortive cancel as AbstractTransportCall passes them on.
         if (!upstream(new Subscription() {
@@ -175,7 +177,19 @@ final class Intercepted extends AbstractTransportCall implements ClientCallInfo 
         }
     }
 
-    // ---- the call's end ----------------------------------------------------------------------
+    // ---- retries and the call's end -----------------------------------------------------------
+
+    /** The call is about to be sent again: the interceptors are told, in the order they were added. */
+    void retrying(RpcStatus cause, int attempt) {
+        for (ClientInterceptor interceptor : interceptors) {
+            try {
+                interceptor.onRetry(this, cause, attempt);
+            }
+            catch (RuntimeException e) {
+                log.warn("A client interceptor failed at a retry of '{}'", request.method(), e);
+            }
+        }
+    }
 
     /** The call ended with this status, once: the interceptors are told, the last added first. */
     void ended(RpcStatus status) {

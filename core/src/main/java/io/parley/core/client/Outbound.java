@@ -21,6 +21,8 @@ final class Outbound extends Flux<ByteBuffer> {
     private final String method;
     private final Publisher<?> requests;
     private volatile @Nullable DefaultClientCall<?> call;
+    /** Whether the transport has subscribed: from then on the requests are under way, and the call is never sent again. */
+    private volatile boolean subscribed;
 
     Outbound(ParleyClient client, String method, Publisher<?> requests) {
         this.client = client;
@@ -33,8 +35,14 @@ final class Outbound extends Flux<ByteBuffer> {
         this.call = call;
     }
 
+    /** Whether the transport has subscribed to the requests. */
+    boolean subscribed() {
+        return subscribed;
+    }
+
     @Override
     public void subscribe(CoreSubscriber<? super ByteBuffer> actual) {
+        subscribed = true;
         Flux.from(requests)
                 .map(request -> client.encode(method, request))
                 .onErrorResume(error -> {

@@ -57,6 +57,13 @@ import reactor.util.context.ContextView;
  * {@code RPC_S_INVALID_ARG} for a call that cannot be sent as made (a method name over 255 UTF-8
  * bytes, a request over the transport's frame).
  *
+ * <p>A call the transport knows never left the client is sent again, whatever its method, and a
+ * call {@linkplain CallOptions#withIdempotent(boolean) declared idempotent} also after
+ * {@code RPC_S_SERVER_TOO_BUSY}, {@code RPC_S_SERVER_UNAVAILABLE} or {@code RPC_S_COMM_FAILURE}:
+ * within its deadline and the {@link RetryPolicy} ({@link RetryPolicy#DEFAULT} unless
+ * {@link Builder#retry} or {@link CallOptions#withRetry} says otherwise), through the same
+ * connection, which over several servers picks one again. Nothing else is ever sent twice.
+ *
  * <p>Every call, made either way, is one {@code ClientCall} state machine over one transport
  * handle; the {@code Mono} is a thin door to it whose cancel reaches the transport directly.
  *
@@ -70,6 +77,7 @@ public final class ParleyClient implements Disposable {
     private final ClientTransport transport;
     private final Codec codec;
     private final CallOptions defaultOptions;
+    private final RetryPolicy retry;
     private final List<ClientInterceptor> interceptors;
     private final AtomicLong callIds = new AtomicLong();
     private final ClientConnection connection;
@@ -83,6 +91,7 @@ public final class ParleyClient implements Disposable {
         this.transport = transport;
         this.codec = builder.codec;
         this.defaultOptions = builder.defaultOptions;
+        this.retry = builder.retry;
         this.interceptors = List.copyOf(builder.interceptors);
         this.maxInboundPayloadSize = builder.maxInboundPayloadSize;
         this.connection = transport.connect(new ClientSetup(codec.mimeType(), maxInboundPayloadSize, codec.keepsBuffers(),
@@ -437,6 +446,16 @@ public final class ParleyClient implements Disposable {
         return call;
     }
 
+    /** The options of calls made without options of their own. */
+    public CallOptions defaultOptions() {
+        return defaultOptions;
+    }
+
+    /** The retry policy of calls whose options have none of their own. */
+    public RetryPolicy retryPolicy() {
+        return retry;
+    }
+
     /** Closes the connection; calls in flight end with {@code RPC_S_COMM_FAILURE}, later ones with {@code RPC_S_SERVER_UNAVAILABLE}. */
     @Override
     public void dispose() {
@@ -464,7 +483,7 @@ public final class ParleyClient implements Disposable {
             ContextView context, @Nullable CoreSubscriber<? super R> actual) {
         // Without interceptors nobody is told of the call's end, and nothing is made for it.
         Intercepted intercepted = interceptors.isEmpty() ? null
-                : new Intercepted(connection, request, shape, interceptors, context);
+                : new Intercepted(this, request, shape, options, interceptors, context);
         TransportCall handle;
         if (disposed) {
             handle = TransportCall.failed(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "the client is disposed"));
@@ -473,7 +492,7 @@ public final class ParleyClient implements Disposable {
             handle = intercepted;
         }
         else {
-            handle = transportCall(connection, request);
+            handle = attempts(request, shape, options, null);
         }
         DefaultClientCall<R> call = new DefaultClientCall<>(this, request, shape.repliesMany(), replyType, options,
                 intercepted, handle, actual);
@@ -481,6 +500,23 @@ public final class ParleyClient implements Disposable {
             ((Outbound) request.more()).bind(call);
         }
         return call;
+    }
+
+    /**
+     * The handle that sends a call: the connection's own, when the call is sent once at most, or
+     * one that makes an attempt after another as the call's retry policy allows.
+     *
+     * @param intercepted the call as its interceptors see it, to be told of retries; {@code null} for none
+     */
+    TransportCall attempts(RpcRequest request, CallShape shape, CallOptions options, @Nullable Intercepted intercepted) {
+        RetryPolicy policy = options.retryPolicy();
+        if (policy == null) {
+            policy = retry;
+        }
+        if (policy.maxAttempts() == 1) {
+            return transportCall(connection, request);
+        }
+        return new Retrying(connection, request, shape, options.isIdempotent(), policy, intercepted);
     }
 
     /** The connection's handle of a call; one that fails as it starts if the transport cannot make it. */
@@ -556,6 +592,7 @@ public final class ParleyClient implements Disposable {
         private @Nullable ClientTransport transport;
         private Codec codec = JsonCodec.create();
         private CallOptions defaultOptions = CallOptions.DEFAULT;
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
         private int maxInboundPayloadSize = DEFAULT_MAX_INBOUND_PAYLOAD_SIZE;
         private final List<ClientInterceptor> interceptors = new ArrayList<>();
         private @Nullable Credentials credentials;
@@ -633,6 +670,19 @@ public final class ParleyClient implements Disposable {
          */
         public Builder defaultOptions(CallOptions options) {
             this.defaultOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Sets how calls are retried, {@link RetryPolicy#DEFAULT} by default; a call's own
+         * ({@link CallOptions#withRetry}) wins. {@link RetryPolicy#NONE} sends every call once.
+         * Which calls may be retried at all, the call model says ({@link RetryPolicy}).
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder retry(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -51,6 +52,12 @@ public final class ParleyServer implements Disposable {
     /** The default limit on a request's encoded size: 4 MiB. */
     public static final int DEFAULT_MAX_INBOUND_PAYLOAD_SIZE = 4 * 1024 * 1024;
 
+    /** The default bound on a call's wait for a place under {@link Builder#maxCallsInFlight}: one second. */
+    public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofSeconds(1);
+
+    /** The default {@linkplain Builder#cancelGrace cancel grace}: 30 seconds. */
+    public static final Duration DEFAULT_CANCEL_GRACE = Duration.ofSeconds(30);
+
     /** The default limit on a call's metadata, in bytes of names and values: 8 KiB. */
     public static final int DEFAULT_MAX_METADATA_SIZE = 8 * 1024;
 
@@ -80,6 +87,13 @@ public final class ParleyServer implements Disposable {
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private volatile @Nullable TransportServer transportServer;
     private volatile boolean disposed;
+    /** The server-wide limit on calls in flight; {@code null} without one. */
+    private final @Nullable Admission admission;
+    private final @Nullable Duration cancelGrace;
+    private final @Nullable CancelCostListener cancelCosts;
+    /** Calls whose client left while their handler, which only it can stop, runs on. */
+    private final Set<ServerCall<?>> lingering = ConcurrentHashMap.newKeySet();
+    private final AtomicLong inspectorIds = new AtomicLong();
 
     private ParleyServer(Builder builder) {
         this.methods = Collections.unmodifiableMap(new LinkedHashMap<>(builder.methods));
@@ -96,6 +110,10 @@ public final class ParleyServer implements Disposable {
         this.interceptors = List.copyOf(builder.interceptors);
         this.authenticator = builder.authenticator;
         this.access = builder.access;
+        this.admission = builder.maxCallsInFlight == Integer.MAX_VALUE ? null
+                : new Admission(builder.maxCallsInFlight, builder.maxQueuedCalls, builder.maxQueueWait);
+        this.cancelGrace = builder.cancelGrace;
+        this.cancelCosts = builder.cancelCosts;
     }
 
     /** Returns a builder for a server. */
@@ -118,9 +136,100 @@ public final class ParleyServer implements Disposable {
         return total;
     }
 
-    /** The number of replies dropped because the client had cancelled abortively before them. */
+    /**
+     * The number of replies and stream items dropped because the client had cancelled abortively
+     * (or lost its connection) before the handler produced them.
+     */
     public long droppedReplies() {
         return droppedReplies.sum();
+    }
+
+    /**
+     * The calls in flight, across connections, as they are now: those running, those queued for
+     * a place under {@link Builder#maxCallsInFlight}, and those whose client left while their
+     * handler runs on. Each has the server's id for {@link #abort(long, int)}. Made on demand,
+     * for operators: it walks every connection.
+     *
+     * @return the calls, oldest first
+     */
+    public List<CallSnapshot> calls() {
+        List<ServerCall<?>> found = new ArrayList<>();
+        for (Session session : sessions) {
+            session.forEachCall(found::add);
+        }
+        found.addAll(lingering);
+        List<CallSnapshot> snapshots = new ArrayList<>(found.size());
+        Set<ServerCall<?>> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (ServerCall<?> call : found) {
+            if (seen.add(call)) {
+                snapshots.add(call.snapshot());
+            }
+        }
+        snapshots.sort(java.util.Comparator.comparing(CallSnapshot::age).reversed());
+        return snapshots;
+    }
+
+    /**
+     * Aborts one call in flight with a fault code, from outside its handler: MS-RPC's
+     * {@code RpcAsyncAbortCall}, by an operator. The client receives the code as the call's fault;
+     * the handler is told as of a cancel ({@code cancelled()} fires, a reactive handler's
+     * subscription is cancelled) and finds the call ended ({@code RPC_S_INVALID_ASYNC_HANDLE}
+     * from its complete or abort).
+     *
+     * @param id the server's id of the call, from {@link #calls()}
+     * @param faultCode the fault code the client receives, nonzero
+     * @return {@code RPC_S_OK} if this aborted the call; {@code RPC_S_INVALID_ARG} for a zero code;
+     *         {@code RPC_S_INVALID_ASYNC_HANDLE} if no call in flight has that id (it ended, or
+     *         was never listed)
+     */
+    public RpcStatus abort(long id, int faultCode) {
+        if (faultCode == 0) {
+            return RpcStatus.INVALID_ARG;
+        }
+        ServerCall<?> call = listed(id);
+        if (call == null) {
+            return RpcStatus.INVALID_ASYNC_HANDLE;
+        }
+        RpcFault fault = new RpcFault(faultCode, "the server's operator aborted the call");
+        return call.endFromServer(fault) ? RpcStatus.OK : RpcStatus.INVALID_ASYNC_HANDLE;
+    }
+
+    private @Nullable ServerCall<?> listed(long id) {
+        if (id <= 0) {
+            return null;
+        }
+        ServerCall<?>[] found = new ServerCall<?>[1];
+        for (Session session : sessions) {
+            session.forEachCall(call -> {
+                if (call.listedId() == id) {
+                    found[0] = call;
+                }
+            });
+        }
+        if (found[0] == null) {
+            for (ServerCall<?> call : lingering) {
+                if (call.listedId() == id) {
+                    found[0] = call;
+                }
+            }
+        }
+        return found[0];
+    }
+
+    /**
+     * How many more calls the server takes at once before it queues them: its
+     * {@link Builder#maxCallsInFlight limit} less the calls holding a place; {@code Integer.MAX_VALUE}
+     * without a limit.
+     */
+    public int availableCalls() {
+        Admission a = admission;
+        return a != null ? a.available() : Integer.MAX_VALUE;
+    }
+
+    /** The calls waiting for a place under the server's {@link Builder#maxCallsInFlight limit}. */
+    public int queuedCalls() {
+        Admission a = admission;
+        return a != null ? a.queued() : 0;
     }
 
     /** The methods this server serves, by name. */
@@ -221,8 +330,46 @@ public final class ParleyServer implements Disposable {
         return maxInboundPayloadSize;
     }
 
-    void replyDropped() {
+    void droppedAfterCancel(ServerCall<?> call) {
         droppedReplies.increment();
+        CancelCostListener listener = cancelCosts;
+        if (listener != null) {
+            try {
+                listener.dropped(call);
+            }
+            catch (RuntimeException e) {
+                reactor.util.Loggers.getLogger(ParleyServer.class).warn("A cancel cost listener failed", e);
+            }
+        }
+    }
+
+    @Nullable Admission admission() {
+        return admission;
+    }
+
+    @Nullable Duration cancelGrace() {
+        return cancelGrace;
+    }
+
+    @Nullable CancelCostListener cancelCosts() {
+        return cancelCosts;
+    }
+
+    long nextInspectorId() {
+        return inspectorIds.incrementAndGet();
+    }
+
+    /** A call whose client left runs on in its handler: the inspector still lists it. */
+    void linger(ServerCall<?> call) {
+        lingering.add(call);
+        // Ended meanwhile: its end may have looked before the add.
+        if (call.isDecided()) {
+            lingering.remove(call);
+        }
+    }
+
+    void unlinger(ServerCall<?> call) {
+        lingering.remove(call);
     }
 
     int maxMetadataSize() {
@@ -274,6 +421,11 @@ public final class ParleyServer implements Disposable {
         }
 
         @Override
+        public int availableCalls() {
+            return ParleyServer.this.availableCalls();
+        }
+
+        @Override
         public ServerSession openSession(ConnectionInfo connection) {
             String dataMimeType = connection.dataMimeType();
             if (isShuttingDown()) {
@@ -305,8 +457,88 @@ public final class ParleyServer implements Disposable {
         private final List<ServerInterceptor> interceptors = new ArrayList<>();
         private @Nullable Authenticator authenticator;
         private AccessRule access = AccessRule.permitAll();
+        private int maxCallsInFlight = Integer.MAX_VALUE;
+        private int maxQueuedCalls;
+        private Duration maxQueueWait = DEFAULT_MAX_QUEUE_WAIT;
+        private @Nullable Duration cancelGrace = DEFAULT_CANCEL_GRACE;
+        private @Nullable CancelCostListener cancelCosts;
 
         Builder() {
+        }
+
+        /**
+         * Limits the calls in flight on the whole server, across its connections, with a queue
+         * for those past it. A call that finds every place taken waits in the queue, oldest first,
+         * until a place frees, its client leaves, or it has waited {@code maxWait}
+         * ({@code RPC_S_SERVER_TOO_BUSY}); one that finds the queue full ends at once with
+         * {@code RPC_S_SERVER_TOO_BUSY}, so that the server stays responsive under overload and
+         * the client can go elsewhere. A place is given back when its call ends or its client
+         * leaves. Applies after {@link #maxCallsPerConnection}. No limit by default.
+         *
+         * @param max the most calls in flight, positive
+         * @param queue the most calls waiting for a place, zero or more
+         * @param maxWait how long a call may wait for a place, positive
+         * @return this builder
+         */
+        public Builder maxCallsInFlight(int max, int queue, Duration maxWait) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxCallsInFlight: " + max + " (expected: > 0)");
+            }
+            if (queue < 0) {
+                throw new IllegalArgumentException("queue: " + queue + " (expected: >= 0)");
+            }
+            Objects.requireNonNull(maxWait, "maxWait");
+            if (maxWait.isNegative() || maxWait.isZero()) {
+                throw new IllegalArgumentException("maxWait: " + maxWait + " (expected: > 0)");
+            }
+            this.maxCallsInFlight = max;
+            this.maxQueuedCalls = queue;
+            this.maxQueueWait = maxWait;
+            return this;
+        }
+
+        /**
+         * Limits the calls in flight on the whole server, as {@link #maxCallsInFlight(int, int, Duration)},
+         * with a queue as long as {@code max} whose calls wait at most one second.
+         *
+         * @param max the most calls in flight, positive
+         * @return this builder
+         */
+        public Builder maxCallsInFlight(int max) {
+            return maxCallsInFlight(max, max, DEFAULT_MAX_QUEUE_WAIT);
+        }
+
+        /**
+         * How long a handler may run on after its client cancelled the call (abortively,
+         * gracefully, by its deadline, or by losing its connection) before the server ends the
+         * call itself: a client still waiting receives {@code RPC_S_CALL_CANCELLED}, the handler's
+         * complete or abort then answers {@code RPC_S_INVALID_ASYNC_HANDLE}, a reactive handler's
+         * subscription is cancelled, and the end is counted ({@link CancelCostListener.Ending#SERVER}).
+         * A reactive handler whose client abandons the call is stopped at once by the cancel of its
+         * subscription, so the grace matters for graceful cancels and for handlers in the seed's
+         * style. 30 seconds by default; {@code null} for none.
+         *
+         * @param grace the grace, positive; or {@code null}
+         * @return this builder
+         */
+        public Builder cancelGrace(@Nullable Duration grace) {
+            if (grace != null && (grace.isNegative() || grace.isZero())) {
+                throw new IllegalArgumentException("cancelGrace: " + grace + " (expected: > 0, or null for none)");
+            }
+            this.cancelGrace = grace;
+            return this;
+        }
+
+        /**
+         * Sets what hears the cost of each cancel: how long handlers run on after their client
+         * cancelled, who ended them, and what they produced that was dropped.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder cancelCosts(CancelCostListener listener) {
+            this.cancelCosts = Objects.requireNonNull(listener, "listener");
+            return this;
         }
 
         /**

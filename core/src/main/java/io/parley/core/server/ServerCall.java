@@ -115,6 +115,11 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** Nothing more goes to the transport's subscriber: items still held are dropped. */
     private static final int STOPPED = ABANDONED | CONNECTION_LOST | GONE | TERMINATED;
 
+    /** Admission: the call waits in the server's queue for a place under its limit. */
+    static final int QUEUED = 1 << 10;
+    /** Admission: the call holds one of the server's places, given back when it leaves the books. */
+    static final int ADMITTED = 1 << 11;
+
     /** One {@link #next} call between its check of the state and its hand-over; counted in the bits from here up. */
     private static final int ONE_PRODUCER = 1 << 12;
 
@@ -142,6 +147,9 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Runnable.class, "release");
 
     private static final Runnable ABANDON_DONE = () -> { };
+
+    private static final AtomicReferenceFieldUpdater<ServerCall, Ops> OPS =
+            AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Ops.class, "ops");
 
     private final Session session;
     private final ServerMethod<?, R> method;
@@ -201,6 +209,10 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** Gives the request's bytes back to the transport; taken by the first of the call's end and its handler's. */
     private volatile @Nullable Runnable release;
     private volatile @Nullable Disposable timeoutTask;
+    /** When the call arrived, in the server's nanoTime: its age for the inspector. */
+    private final long arrivedAt;
+    /** What operators and the cancel metrics keep of the call; made when first needed, which most calls never are. */
+    private volatile @Nullable Ops ops;
 
     ServerCall(Session session, ServerMethod<?, R> method, RpcRequest request, @Nullable Object decoded, Runnable release) {
         this.session = session;
@@ -212,6 +224,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         this.metadata = request.metadata();
         this.credentials = request.credentials();
         this.release = release;
+        this.arrivedAt = session.server().nanoTime();
         this.ends = session.server().interceptors().isEmpty() ? null : new EndAfterStep();
         CallShape shape = method.shape();
         if (shape.requestsMany()) {
@@ -248,11 +261,69 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             }
             return;
         }
+        Admission admission = session.server().admission();
+        if (admission != null && !admission.admit(this)) {
+            // Queued, to be dispatched when a place frees; or refused, and ended.
+            return;
+        }
+        dispatchAdmitted();
+    }
+
+    /** Dispatches a call that may run now: registered, and admitted if the server has a limit. */
+    void dispatchAdmitted() {
         if (!dispatch()) {
             endAbandoned();
             return;
         }
         start();
+    }
+
+    /** Admission: the call has a place. */
+    void admitted() {
+        addFlags(ADMITTED);
+    }
+
+    /** Admission: the call waits in the queue. */
+    void queued() {
+        addFlags(QUEUED);
+    }
+
+    /** Admission: how long the call may wait in the queue; the task ends it when the wait is over. */
+    void waitAtMost(Disposable task) {
+        timeoutTask = task;
+        // Taken from the queue or ended meanwhile: the task is not needed.
+        if ((state & (DECIDED | ADMITTED)) != 0) {
+            task.dispose();
+        }
+    }
+
+    /** Admission: a freed place goes to this queued call, unless it ended or its client left; true if it took it. */
+    boolean admitFromQueue() {
+        if (update(DECIDED | ABANDONED | ADMITTED, ADMITTED) < 0) {
+            return false;
+        }
+        Disposable wait = timeoutTask;
+        if (wait != null) {
+            wait.dispose();
+        }
+        return true;
+    }
+
+    /** Admission: the call waited its longest in the queue without a place. */
+    void waitOver(RpcFault fault) {
+        if (update(DECIDED | ADMITTED, ABORTED) >= 0) {
+            terminate(fault.status(), fault);
+        }
+    }
+
+    /** Admission: no place and no room in the queue. */
+    void refuseBusy(RpcFault fault) {
+        end(fault);
+    }
+
+    /** Whether the call holds a place under the server's limit, and whether it was queued for one. */
+    int admission() {
+        return state & (QUEUED | ADMITTED);
     }
 
     @Override
@@ -508,6 +579,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         }
         try {
             if ((s & ABANDONED) != 0) {
+                droppedAfterCancel();
                 return RpcStatus.CALL_CANCELLED;
             }
             ByteBuffer encoded = encode(item, "An item");
@@ -562,9 +634,14 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         if (previous < 0) {
             return RpcStatus.INVALID_ASYNC_HANDLE;
         }
+        if ((previous & CANCEL_REQUESTED) != 0) {
+            costOfCancel(CancelCostListener.Ending.HANDLER);
+        }
         if ((previous & ABANDONED) != 0) {
             terminate(abandonedOutcome(previous), null);
-            session.replyDropped();
+            if (reply != null || items == null) {
+                droppedAfterCancel();
+            }
             return RpcStatus.CALL_CANCELLED;
         }
         if (items == null) {
@@ -613,7 +690,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         if (faultCode == 0) {
             return RpcStatus.INVALID_ARG;
         }
-        return end(new RpcFault(faultCode)) ? RpcStatus.OK : RpcStatus.INVALID_ASYNC_HANDLE;
+        return endByHandler(new RpcFault(faultCode)) ? RpcStatus.OK : RpcStatus.INVALID_ASYNC_HANDLE;
     }
 
     /** The handler threw or its publisher errored: end with the fault, or CALL_FAILED hiding the cause. */
@@ -625,7 +702,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         else {
             fault = new RpcFault(RpcStatus.CALL_FAILED, null);
         }
-        if (end(fault)) {
+        if (endByHandler(fault)) {
             if (!(error instanceof RpcFault)) {
                 log.warn("Handler of '{}' failed; the call ends with RPC_S_CALL_FAILED", method.name(), error);
             }
@@ -633,6 +710,19 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         else if (log.isDebugEnabled()) {
             log.debug("Handler of '{}' failed after its call had ended", method.name(), error);
         }
+    }
+
+    /** A: the handler ends the call with a fault, if nothing has ended it; true if this did. */
+    private boolean endByHandler(RpcFault fault) {
+        int previous = claim(ABORTED);
+        if (previous < 0) {
+            return false;
+        }
+        if ((previous & CANCEL_REQUESTED) != 0) {
+            costOfCancel(CancelCostListener.Ending.HANDLER);
+        }
+        terminate(fault.status(), fault);
+        return true;
     }
 
     /** A: ends the call with a fault, if nothing has ended it; true if this did. */
@@ -668,6 +758,16 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         this.fault = fault;
         this.outcome = outcome;
         finish();
+        Ops o = ops;
+        if (o != null) {
+            Disposable grace = o.grace;
+            if (grace != null) {
+                grace.dispose();
+            }
+        }
+        if ((state & ABANDONED) != 0) {
+            session.server().unlinger(this);
+        }
         Inbound<?> in = inbound;
         if (in != null) {
             in.stop((state & ABANDONED) != 0 ? new RpcFault(abandonedOutcome(state), "the client left the call") : fault);
@@ -927,11 +1027,15 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         if (s < 0 || (s | flags) == s) {
             return false;
         }
+        if ((s & CANCEL_REQUESTED) == 0) {
+            ops().cancelAt = session.server().nanoTime();
+        }
         boolean abandoned = (flags & ABANDONED) != 0 && (s & ABANDONED) == 0;
         if (abandoned) {
-            if (!handling && (s & DISPATCHED) != 0) {
-                // Left while the steps before the handler ran: no handler will end the call. One
-                // that left before it was dispatched is ended by subscribe(), once it is on the books.
+            if (!handling && (s & (DISPATCHED | QUEUED)) != 0) {
+                // Left while the steps before the handler ran, or while it waited for a place: no
+                // handler will end the call. One that left before it was dispatched is ended by
+                // subscribe(), once it is on the books.
                 Disposable wait = waiting;
                 if (wait != null) {
                     wait.dispose();
@@ -949,14 +1053,133 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             if (in != null) {
                 in.stop(new RpcFault(abandonedOutcome(s | flags), "the client left the call"));
             }
-            if (!stopHandler()) {
-                releaseWhenCollected();
+            if (stopHandler()) {
+                costOfCancel(CancelCostListener.Ending.CANCEL_SIGNAL);
             }
+            else {
+                releaseWhenCollected();
+                if (handling) {
+                    session.server().linger(this);
+                    startCancelGrace();
+                }
+            }
+        }
+        else if ((s & CANCEL_REQUESTED) == 0) {
+            startCancelGrace();
         }
         if ((s & CANCEL_REQUESTED) == 0) {
             signalCancelled();
         }
         return abandoned;
+    }
+
+    /** What operators and the cancel metrics keep of a call, made for the few calls that need it. */
+    static final class Ops {
+        /** The server's id of the call for its inspector; 0 until first listed. */
+        volatile long inspectorId;
+        /** When the client's cancel reached the server, in the server's nanoTime; 0 before. */
+        volatile long cancelAt;
+        /** Ends the call if its handler has not when the cancel grace runs out. */
+        volatile @Nullable Disposable grace;
+        /** Set once the cost of the cancel is recorded: one end, one record. */
+        volatile int recorded;
+
+        private static final AtomicIntegerFieldUpdater<Ops> RECORDED = AtomicIntegerFieldUpdater.newUpdater(Ops.class, "recorded");
+
+        boolean record() {
+            return RECORDED.compareAndSet(this, 0, 1);
+        }
+    }
+
+    private Ops ops() {
+        Ops o = ops;
+        if (o == null) {
+            Ops created = new Ops();
+            o = OPS.compareAndSet(this, null, created) ? created : ops;
+        }
+        return o;
+    }
+
+    /** The server's id of the call, given when an operator first lists it. */
+    long inspectorId() {
+        Ops o = ops();
+        long id = o.inspectorId;
+        if (id == 0) {
+            synchronized (o) {
+                id = o.inspectorId;
+                if (id == 0) {
+                    id = session.server().nextInspectorId();
+                    o.inspectorId = id;
+                }
+            }
+        }
+        return id;
+    }
+
+    /** The id an operator was given for the call; 0 if it was never listed. */
+    long listedId() {
+        Ops o = ops;
+        return o != null ? o.inspectorId : 0;
+    }
+
+    /**
+     * The handler has the server's cancel grace to end a cancelled call; past it the server ends
+     * the call ({@code RPC_S_CALL_CANCELLED} to a client that still waits) and stops the handler.
+     */
+    private void startCancelGrace() {
+        Duration grace = session.server().cancelGrace();
+        if (grace == null) {
+            return;
+        }
+        Ops o = ops();
+        Disposable task = Schedulers.parallel().schedule(this::cancelGraceOver, grace.toNanos(), TimeUnit.NANOSECONDS);
+        o.grace = task;
+        if ((state & DECIDED) != 0) {
+            task.dispose();
+        }
+    }
+
+    private void cancelGraceOver() {
+        int previous = claim(ABORTED);
+        if (previous < 0) {
+            return;
+        }
+        Duration grace = session.server().cancelGrace();
+        costOfCancel(CancelCostListener.Ending.SERVER);
+        if ((previous & ABANDONED) != 0) {
+            terminate(abandonedOutcome(previous), null);
+        }
+        else {
+            terminate(RpcStatus.CALL_CANCELLED, new RpcFault(RpcStatus.CALL_CANCELLED, "the handler of '" + method.name()
+                    + "' did not end the call within " + (grace != null ? grace.toMillis() : 0)
+                    + " ms of its cancel; the server ended it"));
+        }
+        stopHandler();
+        log.warn("The handler of '{}' had not ended call {} {} after its client cancelled it; the server ended it",
+                method.name(), id, grace);
+    }
+
+    /** Records, once, who ended a call its client had cancelled, and how long after the cancel; nothing for others. */
+    private void costOfCancel(CancelCostListener.Ending ending) {
+        Ops o = ops;
+        if (o == null || o.cancelAt == 0 || !o.record()) {
+            return;
+        }
+        CancelCostListener listener = session.server().cancelCosts();
+        CancelReason why = reason;
+        if (listener != null && why != null) {
+            try {
+                listener.ended(this, why, session.server().nanoTime() - o.cancelAt, ending);
+            }
+            catch (RuntimeException e) {
+                log.warn("A cancel cost listener failed for a call of '{}'", method.name(), e);
+            }
+        }
+    }
+
+    /** A reply or an item the handler produced after its client left: dropped, and counted. */
+    private void droppedAfterCancel() {
+        session.server().droppedAfterCancel(this);
     }
 
     private void signalCancelled() {
@@ -1033,13 +1256,16 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     }
 
     /**
-     * The server is shutting down and will not wait for this call: the client receives the fault,
-     * and the handler is told ({@code cancelled()} fires, a reactive handler's subscription is
-     * cancelled; {@code testCancel()} answers {@code RPC_S_INVALID_BINDING}, the call having ended).
+     * The server ends the call without waiting for its handler — it is shutting down, or an
+     * operator aborted the call: the client receives the fault, and the handler is told
+     * ({@code cancelled()} fires, a reactive handler's subscription is cancelled;
+     * {@code testCancel()} answers {@code RPC_S_INVALID_BINDING}, the call having ended).
+     *
+     * @return true if this ended the call; false if it had ended already
      */
-    void shutDown(RpcFault fault) {
+    boolean endFromServer(RpcFault fault) {
         if (!end(fault)) {
-            return;
+            return false;
         }
         Disposable wait = waiting;
         if (wait != null) {
@@ -1051,6 +1277,26 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             signalCancelled();
         }
         stopHandler();
+        return true;
+    }
+
+    /** Whether the call's end is decided (Comp or A): nothing else may end it. */
+    boolean isDecided() {
+        return (state & DECIDED) != 0;
+    }
+
+    /** What an operator sees of the call now, under the server's id for it. */
+    CallSnapshot snapshot() {
+        int s = state;
+        long now = session.server().nanoTime();
+        SocketAddress remote = remoteAddress();
+        Principal who = principal;
+        Deadline d = deadline;
+        String seed = (s & (DISPATCHED | DECIDED)) == 0 && (s & QUEUED) != 0 ? "queued" : seedState();
+        return new CallSnapshot(inspectorId(), method.name(), method.shape(), id, remote != null ? remote.toString() : null,
+                who != null ? who.getName() : null, Duration.ofNanos(Math.max(0, now - arrivedAt)), seed,
+                (s & ABANDONED) != 0, (s & CANCEL_REQUESTED) != 0 ? reason : null,
+                d != null ? d.remaining() : null, emitted);
     }
 
     /** The demand of a reactive stream handler's {@code Flux}, which it subscribes with; {@code null} for a call of one reply. */

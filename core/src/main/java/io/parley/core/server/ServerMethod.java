@@ -54,18 +54,20 @@ public final class ServerMethod<Q, R> {
     private final Invoker<Q, R> invoker;
     private final boolean requestRequired;
     private final boolean blocking;
+    private final boolean idempotent;
     private final CallShape shape;
     /** Who may call the method; {@code null} for the server's rule. */
     private final @Nullable AccessRule access;
 
     private ServerMethod(String name, CallShape shape, Class<Q> requestType, Invoker<Q, R> invoker, boolean requestRequired,
-            boolean blocking, @Nullable AccessRule access) {
+            boolean blocking, boolean idempotent, @Nullable AccessRule access) {
         this.name = name;
         this.shape = shape;
         this.requestType = requestType;
         this.invoker = invoker;
         this.requestRequired = requestRequired;
         this.blocking = blocking;
+        this.idempotent = idempotent;
         this.access = access;
     }
 
@@ -268,7 +270,7 @@ public final class ServerMethod<Q, R> {
             throw new IllegalArgumentException("name: \"" + name + "\" of " + bytes + " UTF-8 bytes (expected: at most "
                     + RpcRequest.MAX_METHOD_BYTES + " UTF-8 bytes)");
         }
-        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, false, null);
+        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, false, false, null);
     }
 
     /**
@@ -276,7 +278,17 @@ public final class ServerMethod<Q, R> {
      * {@code Schedulers.boundedElastic()}, where it may sleep, wait on I/O or call blocking APIs.
      */
     public ServerMethod<Q, R> blocking() {
-        return blocking ? this : new ServerMethod<>(name, shape, requestType, invoker, requestRequired, true, access);
+        return blocking ? this : new ServerMethod<>(name, shape, requestType, invoker, requestRequired, true, idempotent, access);
+    }
+
+    /**
+     * Returns this method declared idempotent: safe to repeat, a second run having no effect the
+     * first did not have. Clients that know it (a {@code CallOptions.withIdempotent(true)}, an
+     * {@code idempotent} annotation) send a call of it again when a server was too busy or
+     * unavailable or the connection failed; the server shows it, and runs each call as any other.
+     */
+    public ServerMethod<Q, R> idempotent() {
+        return idempotent ? this : new ServerMethod<>(name, shape, requestType, invoker, requestRequired, blocking, true, access);
     }
 
     /**
@@ -294,7 +306,7 @@ public final class ServerMethod<Q, R> {
      */
     public ServerMethod<Q, R> access(AccessRule rule) {
         Objects.requireNonNull(rule, "rule");
-        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, blocking, rule);
+        return new ServerMethod<>(name, shape, requestType, invoker, requestRequired, blocking, idempotent, rule);
     }
 
     /** The method's own access rule, or {@code null} if the server's applies. */
@@ -322,6 +334,11 @@ public final class ServerMethod<Q, R> {
         return blocking;
     }
 
+    /** Whether the method is declared safe to repeat ({@link #idempotent()}). */
+    public boolean isIdempotent() {
+        return idempotent;
+    }
+
     Invoker<Q, R> invoker() {
         return invoker;
     }
@@ -333,6 +350,7 @@ public final class ServerMethod<Q, R> {
 
     @Override
     public String toString() {
-        return "ServerMethod{" + name + "(" + requestType.getSimpleName() + "), " + shape + (blocking ? ", blocking" : "") + "}";
+        return "ServerMethod{" + name + "(" + requestType.getSimpleName() + "), " + shape + (blocking ? ", blocking" : "")
+                + (idempotent ? ", idempotent" : "") + "}";
     }
 }

@@ -267,6 +267,17 @@ final class Session implements ServerSession {
         boolean removed = call.id() == RpcRequest.NO_CALL_ID ? anonymous.remove(call) : calls.remove(call.key(), call);
         if (removed) {
             inFlight.decrementAndGet();
+            Admission admission = server.admission();
+            if (admission != null) {
+                // Its end or its client's leaving is set before this, so a queued call can no longer take a place.
+                int places = call.admission();
+                if ((places & ServerCall.ADMITTED) != 0) {
+                    admission.release();
+                }
+                else if ((places & ServerCall.QUEUED) != 0) {
+                    admission.leftQueue();
+                }
+            }
             call.leftTheBooks();
             server.callEnded();
         }
@@ -274,16 +285,13 @@ final class Session implements ServerSession {
 
     /** Shutdown: ends every call in flight with the fault. */
     void abortAll(RpcFault fault) {
-        forEachCall(call -> call.shutDown(fault));
+        forEachCall(call -> call.endFromServer(fault));
     }
 
-    private void forEachCall(Consumer<ServerCall<?>> action) {
+    /** Every call on the connection's books: the ones in flight, queued for a place, or not yet dispatched. */
+    void forEachCall(Consumer<ServerCall<?>> action) {
         calls.values().forEach(action);
         anonymous.forEach(action);
-    }
-
-    void replyDropped() {
-        server.replyDropped();
     }
 
     /**

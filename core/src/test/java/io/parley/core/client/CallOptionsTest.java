@@ -129,4 +129,26 @@ class CallOptionsTest {
         assertThat(CallOptions.timeout(TWO_S, FIVE_S))
                 .hasToString("CallOptions{graceful=PT2S, abortive=PT5S}");
     }
+
+    @Test
+    void idempotentAndRetry_areKeptByEveryOtherOption_andCount_inEquality() {
+        RetryPolicy none = RetryPolicy.NONE;
+        CallOptions options = CallOptions.timeout(TWO_S, FIVE_S).withIdempotent(true).withRetry(none);
+
+        assertThat(CallOptions.DEFAULT.isIdempotent()).isFalse();
+        assertThat(CallOptions.DEFAULT.retryPolicy()).as("the client's").isNull();
+        assertThat(options.isIdempotent()).isTrue();
+        assertThat(options.retryPolicy()).isSameAs(none);
+        CallOptions more = options.withMetadata(io.parley.core.CallMetadata.of("a", "b"))
+                .withCredentials(io.parley.core.Credentials.bearer("t")).within(Duration.ofSeconds(1));
+        assertThat(more.isIdempotent()).isTrue();
+        assertThat(more.retryPolicy()).isSameAs(none);
+        assertThat(options).isNotEqualTo(CallOptions.timeout(TWO_S, FIVE_S).withRetry(none))
+                .isNotEqualTo(CallOptions.timeout(TWO_S, FIVE_S).withIdempotent(true))
+                .isEqualTo(CallOptions.timeout(TWO_S, FIVE_S).withRetry(none).withIdempotent(true))
+                .hasSameHashCodeAs(CallOptions.timeout(TWO_S, FIVE_S).withRetry(none).withIdempotent(true));
+        assertThat(options.toString()).contains("idempotent", "RetryPolicy{none}");
+        assertThat(options.withIdempotent(true)).isSameAs(options);
+        assertThat(options.withIdempotent(false).isIdempotent()).isFalse();
+    }
 }

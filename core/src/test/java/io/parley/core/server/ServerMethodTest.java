@@ -205,4 +205,19 @@ class ServerMethodTest {
         assertThat(method).hasToString("ServerMethod{AsyncFunc(Long), UNARY}");
         assertThat(method.blocking()).hasToString("ServerMethod{AsyncFunc(Long), UNARY, blocking}");
     }
+
+    @Test
+    void idempotent_isDeclaredOnACopy_keptByTheOtherOptions_andShown() {
+        ServerMethod<Long, Integer> original = ServerMethod.async("AsyncFunc", Long.class, ASYNC);
+
+        ServerMethod<Long, Integer> idempotent = original.idempotent();
+
+        assertThat(original.isIdempotent()).isFalse();
+        assertThat(idempotent.isIdempotent()).isTrue();
+        assertThat(idempotent.idempotent()).isSameAs(idempotent);
+        assertThat(idempotent.blocking().isIdempotent()).isTrue();
+        assertThat(idempotent.access(AccessRule.permitAll()).isIdempotent()).isTrue();
+        assertThat(original.blocking().idempotent().isBlocking()).isTrue();
+        assertThat(idempotent.blocking()).hasToString("ServerMethod{AsyncFunc(Long), UNARY, blocking, idempotent}");
+    }
 }

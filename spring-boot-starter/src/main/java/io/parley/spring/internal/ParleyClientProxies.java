@@ -44,7 +44,10 @@ import reactor.core.publisher.Mono;
  * {@code ClientStream<List<Order>>}); without a {@code CallOptions} argument the client's default
  * options apply. A {@code ClientCall<R>} method needs a reply type that is a plain class, since
  * {@code client.start(...)} takes a {@code Class}. A {@code void} method is one-way: it sends
- * and returns; since nobody waits for it, a request that could not be sent is logged.
+ * and returns; since nobody waits for it, a request that could not be sent is logged. The calls
+ * of a method marked {@code @ParleyMethod(idempotent = true)}, or of an interface marked
+ * {@code @ParleyClient(idempotent = true)}, are declared idempotent
+ * ({@link CallOptions#withIdempotent(boolean)}).
  */
 public final class ParleyClientProxies {
 
@@ -109,6 +112,8 @@ public final class ParleyClientProxies {
     private static Call call(Class<?> iface, Method method) {
         ParleyMethod annotation = AnnotatedElementUtils.findMergedAnnotation(method, ParleyMethod.class);
         String name = annotation == null || annotation.value().isEmpty() ? method.getName() : annotation.value();
+        io.parley.spring.ParleyClient declared = AnnotatedElementUtils.findMergedAnnotation(iface, io.parley.spring.ParleyClient.class);
+        boolean idempotent = (annotation != null && annotation.idempotent()) || (declared != null && declared.idempotent());
         Class<?>[] parameters = method.getParameterTypes();
         int count = parameters.length;
         boolean withOptions = count > 0 && parameters[count - 1] == CallOptions.class;
@@ -132,7 +137,7 @@ public final class ParleyClientProxies {
         if (returnClass == Mono.class && requests) {
             Type reply = toType(replyType);
             return (client, args) -> {
-                CallOptions options = options(args, optionsIndex);
+                CallOptions options = options(client, args, optionsIndex, idempotent);
                 return options == null ? client.clientStream(name, requests(args), reply)
                         : client.clientStream(name, requests(args), reply, options);
             };
@@ -140,7 +145,7 @@ public final class ParleyClientProxies {
         if (returnClass == Mono.class) {
             Type reply = toType(replyType);
             return (client, args) -> {
-                CallOptions options = options(args, optionsIndex);
+                CallOptions options = options(client, args, optionsIndex, idempotent);
                 return options == null ? client.call(name, request(args, withRequest), reply)
                         : client.call(name, request(args, withRequest), reply, options);
             };
@@ -149,13 +154,13 @@ public final class ParleyClientProxies {
             Type item = toType(replyType);
             if (requests) {
                 return (client, args) -> {
-                    CallOptions options = options(args, optionsIndex);
+                    CallOptions options = options(client, args, optionsIndex, idempotent);
                     return options == null ? client.channel(name, requests(args), item)
                             : client.channel(name, requests(args), item, options);
                 };
             }
             return (client, args) -> {
-                CallOptions options = options(args, optionsIndex);
+                CallOptions options = options(client, args, optionsIndex, idempotent);
                 return options == null ? client.stream(name, request(args, withRequest), item)
                         : client.stream(name, request(args, withRequest), item, options);
             };
@@ -167,7 +172,7 @@ public final class ParleyClientProxies {
         if (returnClass == ClientStream.class) {
             Type item = toType(replyType);
             return (client, args) -> {
-                CallOptions options = options(args, optionsIndex);
+                CallOptions options = options(client, args, optionsIndex, idempotent);
                 return options == null ? client.startStream(name, request(args, withRequest), item)
                         : client.startStream(name, request(args, withRequest), item, options);
             };
@@ -179,7 +184,7 @@ public final class ParleyClientProxies {
             }
             Class<?> replyClass = replyType.resolve(Object.class);
             return (client, args) -> {
-                CallOptions options = options(args, optionsIndex);
+                CallOptions options = options(client, args, optionsIndex, idempotent);
                 return options == null ? client.start(name, request(args, withRequest), replyClass)
                         : client.start(name, request(args, withRequest), replyClass, options);
             };
@@ -214,8 +219,17 @@ public final class ParleyClientProxies {
         return withRequest && args != null ? args[0] : null;
     }
 
-    private static @Nullable CallOptions options(Object @Nullable [] args, int index) {
-        return index >= 0 && args != null ? (CallOptions) args[index] : null;
+    /**
+     * The call's options: the caller's, else {@code null} for the client's defaults; for an
+     * idempotent method, either declared idempotent whatever the caller said.
+     */
+    private static @Nullable CallOptions options(io.parley.core.client.ParleyClient client, Object @Nullable [] args, int index,
+            boolean idempotent) {
+        CallOptions options = index >= 0 && args != null ? (CallOptions) args[index] : null;
+        if (!idempotent) {
+            return options;
+        }
+        return (options != null ? options : client.defaultOptions()).withIdempotent(true);
     }
 
     /** The reply type as the codec wants it: type variables resolved against the interface. */

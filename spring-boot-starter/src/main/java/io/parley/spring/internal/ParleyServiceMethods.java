@@ -116,7 +116,8 @@ public final class ParleyServiceMethods {
         checkNoDuplicates(new LinkedHashMap<>(), null, userClass);
         List<ServerMethod<?, ?>> methods = new ArrayList<>();
         for (Map.Entry<Method, ParleyMethod> entry : annotatedMethods(userClass)) {
-            methods.add(serverMethod(bean, userClass, entry.getKey(), name(entry.getKey(), entry.getValue())));
+            ServerMethod<?, ?> method = serverMethod(bean, userClass, entry.getKey(), name(entry.getKey(), entry.getValue()));
+            methods.add(entry.getValue().idempotent() ? method.idempotent() : method);
         }
         return methods;
     }

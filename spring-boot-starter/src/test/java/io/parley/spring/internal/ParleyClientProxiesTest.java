@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -240,6 +242,49 @@ class ParleyClientProxiesTest {
 
             StepVerifier.create(proxy.plain()).expectNext("PT42S").expectComplete().verify(TIMEOUT);
             StepVerifier.create(proxy.generic()).expectNext(List.of("PT42S")).expectComplete().verify(TIMEOUT);
+        }
+    }
+
+    public interface BusyOnce {
+
+        @ParleyMethod(idempotent = true)
+        Mono<String> work(String key);
+
+        @ParleyMethod(value = "work", idempotent = true)
+        Mono<String> workWithOptions(String key, CallOptions options);
+
+        @ParleyMethod("work")
+        Mono<String> workOnce(String key);
+    }
+
+    @io.parley.spring.ParleyClient(idempotent = true)
+    public interface AllIdempotent {
+
+        Mono<String> work(String key);
+    }
+
+    @Test
+    void idempotentMethods_refusedAsTooBusy_areSentAgain_andOthersAreNot() {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        ServerMethod<String, String> work = ServerMethod.mono("work", String.class, (String key, AsyncCall<String> call) -> {
+            int n = calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            return n == 1 ? Mono.error(new RpcFault(RpcStatus.SERVER_TOO_BUSY, "busy"))
+                    : Mono.just(key + " on attempt " + n + ", timeout " + call.timeout());
+        });
+        try (InProcessParley busy = InProcessParley.serve(List.of(work))) {
+            BusyOnce proxy = ParleyClientProxies.create(BusyOnce.class, busy.client);
+            AllIdempotent all = ParleyClientProxies.create(AllIdempotent.class, busy.client);
+
+            StepVerifier.create(proxy.work("a")).expectNext("a on attempt 2, timeout null").expectComplete().verify(TIMEOUT);
+            StepVerifier.create(proxy.workWithOptions("b", CallOptions.timeout(Duration.ofSeconds(30))))
+                    .assertNext(reply -> assertThat(reply).as("the caller's options apply too").startsWith("b on attempt 2, timeout PT"))
+                    .expectComplete()
+                    .verify(TIMEOUT);
+            StepVerifier.create(all.work("c")).expectNext("c on attempt 2, timeout null").expectComplete().verify(TIMEOUT);
+            StepVerifier.create(proxy.workOnce("d"))
+                    .expectErrorSatisfies(e -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.SERVER_TOO_BUSY))
+                    .verify(TIMEOUT);
+            assertThat(calls.get("d")).as("a method not declared idempotent is sent once").hasValue(1);
         }
     }
 

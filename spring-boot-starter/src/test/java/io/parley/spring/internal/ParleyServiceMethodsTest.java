@@ -1073,4 +1073,26 @@ class ParleyServiceMethodsTest {
                 .verify(TIMEOUT);
         StepVerifier.create(p.client.call("echo", "still here", String.class)).expectNext("still here").expectComplete().verify(TIMEOUT);
     }
+
+    static class Idempotence {
+
+        @ParleyMethod(idempotent = true)
+        Mono<String> read(String key) {
+            return Mono.just(key);
+        }
+
+        @ParleyMethod
+        Mono<String> write(String key) {
+            return Mono.just(key);
+        }
+    }
+
+    @Test
+    void idempotentAnnotation_declaresTheServerMethodIdempotent() {
+        Map<String, ServerMethod<?, ?>> methods = new LinkedHashMap<>();
+        ParleyServiceMethods.of(new Idempotence(), Idempotence.class).forEach(m -> methods.put(m.name(), m));
+
+        assertThat(methods.get("read").isIdempotent()).isTrue();
+        assertThat(methods.get("write").isIdempotent()).isFalse();
+    }
 }

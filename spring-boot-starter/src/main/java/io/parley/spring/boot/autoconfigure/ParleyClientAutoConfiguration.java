@@ -49,7 +49,8 @@ public final class ParleyClientAutoConfiguration {
         ParleyClient.Builder builder = ParleyClient.builder()
             .transport(transport)
             .codec((mapper != null) ? JsonCodec.create(mapper) : JsonCodec.create())
-            .defaultOptions(ParleyTransports.defaultOptions(client.getTimeout()));
+            .defaultOptions(ParleyTransports.defaultOptions(client.getTimeout()))
+            .retry(ParleyTransports.retryPolicy(client.getRetry()));
         Credentials credentials = credentials(client.getCredentials());
         if (credentials != null) {
             builder.credentials(credentials);

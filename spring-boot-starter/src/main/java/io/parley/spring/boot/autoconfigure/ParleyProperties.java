@@ -78,6 +78,15 @@ public class ParleyProperties {
          */
         private @Nullable Integer maxCallsPerConnection;
 
+        /**
+         * How long a handler may run on after its client cancelled a call before the server ends
+         * the call itself (RPC_S_CALL_CANCELLED to a client still waiting); 0 for no limit.
+         */
+        private Duration cancelGrace = Duration.ofSeconds(30);
+
+        @NestedConfigurationProperty
+        private final Admission admission = new Admission();
+
         @NestedConfigurationProperty
         private final Ssl ssl = new Ssl();
 
@@ -140,12 +149,68 @@ public class ParleyProperties {
             this.maxCallsPerConnection = maxCallsPerConnection;
         }
 
+        public Duration getCancelGrace() {
+            return this.cancelGrace;
+        }
+
+        public void setCancelGrace(Duration cancelGrace) {
+            this.cancelGrace = cancelGrace;
+        }
+
+        public Admission getAdmission() {
+            return this.admission;
+        }
+
         public Ssl getSsl() {
             return this.ssl;
         }
 
         public Security getSecurity() {
             return this.security;
+        }
+    }
+
+    /** The server-wide limit on calls in flight, across connections. */
+    public static class Admission {
+
+        /**
+         * Most calls in flight on the whole server, across connections; past it calls wait in a
+         * queue, and past the queue they end at once with RPC_S_SERVER_TOO_BUSY. No limit when unset.
+         */
+        private @Nullable Integer maxCallsInFlight;
+
+        /**
+         * Most calls waiting for a place under max-calls-in-flight; as many as max-calls-in-flight when unset.
+         */
+        private @Nullable Integer maxQueued;
+
+        /**
+         * How long a call may wait for a place before it ends with RPC_S_SERVER_TOO_BUSY.
+         */
+        private Duration maxWait = Duration.ofSeconds(1);
+
+        public @Nullable Integer getMaxCallsInFlight() {
+            return this.maxCallsInFlight;
+        }
+
+        public void setMaxCallsInFlight(@Nullable Integer maxCallsInFlight) {
+            this.maxCallsInFlight = maxCallsInFlight;
+        }
+
+        public @Nullable Integer getMaxQueued() {
+            return this.maxQueued;
+        }
+
+        public void setMaxQueued(@Nullable Integer maxQueued) {
+            this.maxQueued = maxQueued;
+        }
+
+        public Duration getMaxWait() {
+            return this.maxWait;
+        }
+
+        public void setMaxWait(Duration maxWait) {
+            this.maxWait = maxWait;
         }
     }
 
@@ -209,6 +274,9 @@ public class ParleyProperties {
         @NestedConfigurationProperty
         private final Credentials credentials = new Credentials();
 
+        @NestedConfigurationProperty
+        private final Retry retry = new Retry();
+
         public List<String> getTargets() {
             return this.targets;
         }
@@ -243,6 +311,56 @@ public class ParleyProperties {
 
         public Credentials getCredentials() {
             return this.credentials;
+        }
+
+        public Retry getRetry() {
+            return this.retry;
+        }
+    }
+
+    /**
+     * How calls are sent again: a call that never left the client, and a call of an idempotent
+     * method refused as too busy or unavailable or cut by a connection failure, within its deadline.
+     */
+    public static class Retry {
+
+        /**
+         * Attempts in all, the first included; 1 turns retries off.
+         */
+        private int maxAttempts = 3;
+
+        /**
+         * Backoff before the first retry; it doubles for each further one, less up to half as jitter.
+         */
+        private Duration firstBackoff = Duration.ofMillis(50);
+
+        /**
+         * Longest backoff between two attempts.
+         */
+        private Duration maxBackoff = Duration.ofSeconds(1);
+
+        public int getMaxAttempts() {
+            return this.maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getFirstBackoff() {
+            return this.firstBackoff;
+        }
+
+        public void setFirstBackoff(Duration firstBackoff) {
+            this.firstBackoff = firstBackoff;
+        }
+
+        public Duration getMaxBackoff() {
+            return this.maxBackoff;
+        }
+
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
         }
     }
 

@@ -27,6 +27,7 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AccessRule;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerInterceptor;
+import io.parley.core.server.CancelCostListener;
 import io.parley.core.server.ServerMethod;
 import io.parley.rsocket.RSocketServerTransport;
 import io.parley.rsocket.RSocketWebSocketRoute;
@@ -55,7 +56,7 @@ public final class ParleyServerAutoConfiguration {
     ParleyServerBootstrap parleyServerBootstrap(ParleyProperties properties, ListableBeanFactory beanFactory,
             ObjectProvider<ServerMethod<?, ?>> serverMethods, ObjectProvider<Codec> codecs,
             ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ServerInterceptor> interceptors,
-            ObjectProvider<ParleyServerCustomizer> customizers,
+            ObjectProvider<ParleyServerCustomizer> customizers, ObjectProvider<CancelCostListener> cancelCostListener,
             ObjectProvider<SslBundles> sslBundles, ObjectProvider<RSocketWebSocketRoute> route, Environment environment) {
         ParleyProperties.Server server = properties.getServer();
         ParleyServer.Builder builder = ParleyServer.builder();
@@ -78,6 +79,11 @@ public final class ParleyServerAutoConfiguration {
         Integer maxCalls = ParleyTransports.maxCallsPerConnection(server);
         if (maxCalls != null) {
             builder.maxCallsPerConnection(maxCalls);
+        }
+        ParleyTransports.operations(server, builder);
+        CancelCostListener cancelCosts = cancelCostListener.getIfUnique();
+        if (cancelCosts != null) {
+            builder.cancelCosts(cancelCosts);
         }
         if (server.getSecurity().isRequireAuthentication()) {
             builder.access(AccessRule.authenticated());

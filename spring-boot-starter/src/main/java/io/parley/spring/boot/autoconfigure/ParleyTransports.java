@@ -19,6 +19,8 @@ import org.springframework.boot.ssl.SslBundles;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.parley.core.client.CallOptions;
+import io.parley.core.client.RetryPolicy;
+import io.parley.core.server.ParleyServer;
 import io.parley.rsocket.RSocketClientTransport;
 import io.parley.rsocket.RSocketServerTransport;
 import io.parley.spring.boot.autoconfigure.ParleyProperties.Transport;
@@ -62,6 +64,31 @@ final class ParleyTransports {
             throw invalid("parley.server.max-calls-per-connection", max, "expected a positive number, or no value for no limit");
         }
         return max;
+    }
+
+    /** Applies {@code parley.server.admission.*} and {@code parley.server.cancel-grace}, checked. */
+    static void operations(ParleyProperties.Server server, ParleyServer.Builder builder) {
+        ParleyProperties.Admission admission = server.getAdmission();
+        Integer max = admission.getMaxCallsInFlight();
+        if (max != null) {
+            if (max <= 0) {
+                throw invalid("parley.server.admission.max-calls-in-flight", max, "expected a positive number, or no value for no limit");
+            }
+            Integer queued = admission.getMaxQueued();
+            if (queued != null && queued < 0) {
+                throw invalid("parley.server.admission.max-queued", queued, "expected zero or more");
+            }
+            Duration wait = admission.getMaxWait();
+            if (wait.isNegative() || wait.isZero()) {
+                throw invalid("parley.server.admission.max-wait", wait, "expected a positive duration");
+            }
+            builder.maxCallsInFlight(max, (queued != null) ? queued : max, wait);
+        }
+        Duration grace = server.getCancelGrace();
+        if (grace.isNegative()) {
+            throw invalid("parley.server.cancel-grace", grace, "expected a positive duration, or 0 for no limit");
+        }
+        builder.cancelGrace(grace.isZero() ? null : grace);
     }
 
     static @Nullable String mappingPath(ParleyProperties.Server server) {
@@ -178,6 +205,22 @@ final class ParleyTransports {
             return CallOptions.gracefulTimeout(graceful);
         }
         return CallOptions.DEFAULT;
+    }
+
+    static RetryPolicy retryPolicy(ParleyProperties.Retry retry) {
+        if (retry.getMaxAttempts() < 1) {
+            throw invalid("parley.client.retry.max-attempts", retry.getMaxAttempts(), "expected at least 1 (1 turns retries off)");
+        }
+        Duration first = retry.getFirstBackoff();
+        if (first == null || first.isNegative() || first.isZero()) {
+            throw invalid("parley.client.retry.first-backoff", first, "expected a positive duration, such as 50ms");
+        }
+        Duration max = retry.getMaxBackoff();
+        if (max == null || max.compareTo(first) < 0) {
+            throw invalid("parley.client.retry.max-backoff", max,
+                    "expected at least parley.client.retry.first-backoff (" + first + ")");
+        }
+        return RetryPolicy.of(retry.getMaxAttempts(), first, max);
     }
 
     private static @Nullable SslBundle sslBundle(String prefix, ParleyProperties.Ssl ssl, ObjectProvider<SslBundles> sslBundles) {

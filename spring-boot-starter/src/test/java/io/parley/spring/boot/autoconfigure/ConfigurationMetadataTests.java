@@ -24,7 +24,9 @@ class ConfigurationMetadataTests {
                 "\"parley.client.timeout.graceful\"", "\"parley.client.timeout.abortive\"", "\"parley.client.transport\"",
                 "\"parley.server.security.enabled\"", "\"parley.server.security.require-authentication\"",
                 "\"parley.client.credentials.username\"",
-                "\"parley.client.credentials.password\"", "\"parley.client.credentials.bearer-token\"");
+                "\"parley.client.credentials.password\"", "\"parley.client.credentials.bearer-token\"",
+                "\"parley.client.retry.max-attempts\"", "\"parley.client.retry.first-backoff\"",
+                "\"parley.client.retry.max-backoff\"");
         assertThat(metadata).contains("Server port; 0 for any free port.");
     }
 }

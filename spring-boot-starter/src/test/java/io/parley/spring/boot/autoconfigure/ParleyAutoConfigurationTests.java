@@ -21,6 +21,7 @@ import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
+import io.parley.core.client.RetryPolicy;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ServerMethod;
@@ -246,6 +247,29 @@ class ParleyAutoConfigurationTests {
             .withPropertyValues("parley.client.timeout.graceful=5s", "parley.client.timeout.abortive=5s")
             .run((context) -> assertInvalid(context, "parley.client.timeout.graceful",
                     "expected less than parley.client.timeout.abortive (PT5S)"));
+    }
+
+    @Test
+    void retryProperties_setTheClientsRetryPolicy() {
+        this.runner.run((context) -> assertThat(context.getBean(ParleyClient.class).retryPolicy()).isEqualTo(RetryPolicy.DEFAULT));
+        this.runner
+            .withPropertyValues("parley.client.retry.max-attempts=5", "parley.client.retry.first-backoff=10ms",
+                    "parley.client.retry.max-backoff=200ms")
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).retryPolicy())
+                .isEqualTo(RetryPolicy.of(5, Duration.ofMillis(10), Duration.ofMillis(200))));
+        this.runner.withPropertyValues("parley.client.retry.max-attempts=1")
+            .run((context) -> assertThat(context.getBean(ParleyClient.class).retryPolicy().maxAttempts()).isEqualTo(1));
+    }
+
+    @Test
+    void badRetryProperties_failNamingTheProperty() {
+        this.runner.withPropertyValues("parley.client.retry.max-attempts=0")
+            .run((context) -> assertInvalid(context, "parley.client.retry.max-attempts", "expected at least 1"));
+        this.runner.withPropertyValues("parley.client.retry.first-backoff=0s")
+            .run((context) -> assertInvalid(context, "parley.client.retry.first-backoff", "expected a positive duration"));
+        this.runner.withPropertyValues("parley.client.retry.first-backoff=2s", "parley.client.retry.max-backoff=1s")
+            .run((context) -> assertInvalid(context, "parley.client.retry.max-backoff",
+                    "expected at least parley.client.retry.first-backoff (PT2S)"));
     }
 
     @Test

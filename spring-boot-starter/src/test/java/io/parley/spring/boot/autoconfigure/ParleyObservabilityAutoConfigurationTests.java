@@ -53,6 +53,7 @@ class ParleyObservabilityAutoConfigurationTests {
             assertThat(context).hasNotFailed();
             assertThat(context).doesNotHaveBean("parleyServerObservationInterceptor");
             assertThat(context).doesNotHaveBean("parleyServerMeterBinder");
+            assertThat(context).doesNotHaveBean("parleyClientRetryCounter");
             assertThat(context).hasSingleBean(ParleyHealthIndicator.class);
         });
     }
@@ -134,6 +135,7 @@ class ParleyObservabilityAutoConfigurationTests {
                 assertThat(context).hasNotFailed();
                 assertThat(context).doesNotHaveBean(ParleyHealthIndicator.class);
                 assertThat(context).doesNotHaveBean("parleyServerMeterBinder");
+                assertThat(context).as("the client's meter needs no server").hasBean("parleyClientRetryCounter");
             });
     }
 

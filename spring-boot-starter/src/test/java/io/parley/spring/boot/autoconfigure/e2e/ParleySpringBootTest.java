@@ -165,6 +165,22 @@ class ParleySpringBootTest {
         assertThat(this.meters.get("parley.server.replies.dropped").functionCounter().count()).isEqualTo(before + 1);
     }
 
+    @Test
+    void idempotentMethod_refusedAsTooBusy_isSentAgain_andTheRetryIsCounted() {
+        StepVerifier.create(this.client.busyOnce("idempotent"))
+            .expectNext("idempotent on attempt 2")
+            .expectComplete()
+            .verify(TIMEOUT);
+        assertThat(this.meters.get("parley.client.retries").tag("method", "busyOnce")
+            .tag("status", "RPC_S_SERVER_TOO_BUSY").counter().count()).isEqualTo(1);
+
+        StepVerifier.create(this.client.busyOnceNotIdempotent("once"))
+            .expectErrorSatisfies((e) -> assertThat(((RpcFault) e).status()).isEqualTo(RpcStatus.SERVER_TOO_BUSY))
+            .verify(TIMEOUT);
+        assertThat(this.service.busyOnceCalls.get("once")).as("sent once").hasValue(1);
+        assertThat(this.meters.get("parley.client.retries").counter().count()).isEqualTo(1);
+    }
+
     // ---- streams and one-way calls ---------------------------------------------------------------
 
     @Test

@@ -18,6 +18,12 @@ public interface ShapesClient {
 
     Mono<Receipt> place(Order order);
 
+    @ParleyMethod(idempotent = true)
+    Mono<String> busyOnce(String key);
+
+    @ParleyMethod("busyOnce")
+    Mono<String> busyOnceNotIdempotent(String key);
+
     Mono<String> shout(String text);
 
     Mono<Integer> countLetters(String text);

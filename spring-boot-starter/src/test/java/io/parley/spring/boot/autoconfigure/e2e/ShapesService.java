@@ -37,6 +37,15 @@ public class ShapesService {
     /** Completes held calls that wait for it. */
     volatile Sinks.Empty<Void> release = Sinks.empty();
 
+    /** Calls of busyOnce, by key: the first of each key is refused as too busy. */
+    final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> busyOnceCalls = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @ParleyMethod(idempotent = true)
+    public Mono<String> busyOnce(String key) {
+        int n = this.busyOnceCalls.computeIfAbsent(key, (k) -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        return (n == 1) ? Mono.error(new RpcFault(RpcStatus.SERVER_TOO_BUSY, "busy")) : Mono.just(key + " on attempt " + n);
+    }
+
     @ParleyMethod
     public Mono<Receipt> place(Order order) {
         return Mono.just(new Receipt(order.item(), order.quantity(), Thread.currentThread().getName()));
