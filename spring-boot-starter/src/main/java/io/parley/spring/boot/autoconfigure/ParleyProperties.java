@@ -170,6 +170,61 @@ public class ParleyProperties {
         }
     }
 
+    /** How a client spreads its calls over several servers. */
+    public enum Balance {
+
+        /** In turn (RSocket's round-robin strategy). */
+        ROUND_ROBIN,
+
+        /** By measured latency and load (RSocket's weighted strategy). */
+        WEIGHTED
+    }
+
+    /** Servers found through Spring Cloud's discovery client instead of fixed targets. */
+    public static class Discovery {
+
+        /**
+         * Service id whose instances, from the application's ReactiveDiscoveryClient (Spring
+         * Cloud Commons), are the client's servers; instead of parley.client.targets.
+         */
+        private @Nullable String serviceId;
+
+        /**
+         * How often the instances are asked for again: servers that appear are used, those that
+         * leave are drained.
+         */
+        private Duration refreshInterval = Duration.ofSeconds(10);
+
+        /**
+         * Instance metadata key holding an instance's Parley port; instances without it are not used.
+         */
+        private String portMetadataKey = ParleyDiscoveryAutoConfiguration.PORT_METADATA_KEY;
+
+        public @Nullable String getServiceId() {
+            return this.serviceId;
+        }
+
+        public void setServiceId(@Nullable String serviceId) {
+            this.serviceId = serviceId;
+        }
+
+        public Duration getRefreshInterval() {
+            return this.refreshInterval;
+        }
+
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
+        }
+
+        public String getPortMetadataKey() {
+            return this.portMetadataKey;
+        }
+
+        public void setPortMetadataKey(String portMetadataKey) {
+            this.portMetadataKey = portMetadataKey;
+        }
+    }
+
     /** The server-wide limit on calls in flight, across connections. */
     public static class Admission {
 
@@ -273,6 +328,28 @@ public class ParleyProperties {
 
         @NestedConfigurationProperty
         private final Credentials credentials = new Credentials();
+
+        @NestedConfigurationProperty
+        private final Discovery discovery = new Discovery();
+
+        /**
+         * How calls are spread over several servers (parley.client.targets, or those discovered):
+         * in turn, or by RSocket's weighted strategy (latency, load and, with leases, each
+         * server's own word on what it can take).
+         */
+        private Balance balance = Balance.ROUND_ROBIN;
+
+        public Discovery getDiscovery() {
+            return this.discovery;
+        }
+
+        public Balance getBalance() {
+            return this.balance;
+        }
+
+        public void setBalance(Balance balance) {
+            this.balance = balance;
+        }
 
         @NestedConfigurationProperty
         private final Retry retry = new Retry();

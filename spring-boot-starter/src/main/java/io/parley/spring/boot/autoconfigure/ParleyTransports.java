@@ -128,7 +128,9 @@ final class ParleyTransports {
         if (transports.size() == 1) {
             return transports.get(0);
         }
-        return RSocketClientTransport.roundRobin(transports.toArray(RSocketClientTransport[]::new));
+        RSocketClientTransport[] all = transports.toArray(RSocketClientTransport[]::new);
+        return (client.getBalance() == ParleyProperties.Balance.WEIGHTED) ? RSocketClientTransport.weighted(all)
+                : RSocketClientTransport.roundRobin(all);
     }
 
     /** The client's TLS context from {@code parley.client.ssl.*}, or {@code null} without TLS. */
