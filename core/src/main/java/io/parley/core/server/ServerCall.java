@@ -758,13 +758,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         this.fault = fault;
         this.outcome = outcome;
         finish();
-        Ops o = ops;
-        if (o != null) {
-            Disposable grace = o.grace;
-            if (grace != null) {
-                grace.dispose();
-            }
-        }
+        stopCancelGrace();
         if ((state & ABANDONED) != 0) {
             session.server().unlinger(this);
         }
@@ -1028,7 +1022,9 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             return false;
         }
         if ((s & CANCEL_REQUESTED) == 0) {
-            ops().cancelAt = session.server().nanoTime();
+            Ops o = ops();
+            o.cancelAt = session.server().nanoTime();
+            o.cancelSeen = true;
         }
         boolean abandoned = (flags & ABANDONED) != 0 && (s & ABANDONED) == 0;
         if (abandoned) {
@@ -1055,6 +1051,8 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
             }
             if (stopHandler()) {
                 costOfCancel(CancelCostListener.Ending.CANCEL_SIGNAL);
+                // A grace started by an earlier graceful cancel has nothing left to wait for.
+                stopCancelGrace();
             }
             else {
                 releaseWhenCollected();
@@ -1077,8 +1075,10 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     static final class Ops {
         /** The server's id of the call for its inspector; 0 until first listed. */
         volatile long inspectorId;
-        /** When the client's cancel reached the server, in the server's nanoTime; 0 before. */
+        /** When the client's cancel reached the server, in the server's nanoTime; read once {@link #cancelSeen} is set. */
         volatile long cancelAt;
+        /** Set once the client's cancel has reached the server. */
+        volatile boolean cancelSeen;
         /** Ends the call if its handler has not when the cancel grace runs out. */
         volatile @Nullable Disposable grace;
         /** Set once the cost of the cancel is recorded: one end, one record. */
@@ -1139,6 +1139,16 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         }
     }
 
+    private void stopCancelGrace() {
+        Ops o = ops;
+        if (o != null) {
+            Disposable grace = o.grace;
+            if (grace != null) {
+                grace.dispose();
+            }
+        }
+    }
+
     private void cancelGraceOver() {
         int previous = claim(ABORTED);
         if (previous < 0) {
@@ -1162,7 +1172,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** Records, once, who ended a call its client had cancelled, and how long after the cancel; nothing for others. */
     private void costOfCancel(CancelCostListener.Ending ending) {
         Ops o = ops;
-        if (o == null || o.cancelAt == 0 || !o.record()) {
+        if (o == null || !o.cancelSeen || !o.record()) {
             return;
         }
         CancelCostListener listener = session.server().cancelCosts();
