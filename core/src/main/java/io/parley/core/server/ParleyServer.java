@@ -362,8 +362,8 @@ public final class ParleyServer implements Disposable {
     /** A call whose client left runs on in its handler: the inspector still lists it. */
     void linger(ServerCall<?> call) {
         lingering.add(call);
-        // Ended meanwhile: its end may have looked before the add.
-        if (call.isDecided()) {
+        // Ended or stopped meanwhile: its end, or its handler's stop, may have looked before the add.
+        if (call.isDecided() || call.isHandlerStopped()) {
             lingering.remove(call);
         }
     }

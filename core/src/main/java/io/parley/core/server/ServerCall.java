@@ -213,6 +213,8 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     private final long arrivedAt;
     /** What operators and the cancel metrics keep of the call; made when first needed, which most calls never are. */
     private volatile @Nullable Ops ops;
+    /** Set once a reactive handler's subscription is cancelled because its client left. */
+    private volatile boolean handlerStopped;
 
     ServerCall(Session session, ServerMethod<?, R> method, RpcRequest request, @Nullable Object decoded, Runnable release) {
         this.session = session;
@@ -1050,6 +1052,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
                 in.stop(new RpcFault(abandonedOutcome(s | flags), "the client left the call"));
             }
             if (stopHandler()) {
+                handlerStopped = true;
                 costOfCancel(CancelCostListener.Ending.CANCEL_SIGNAL);
                 // A grace started by an earlier graceful cancel has nothing left to wait for.
                 stopCancelGrace();
@@ -1318,7 +1321,18 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     void onAbandon(Runnable action) {
         if (!ON_ABANDON.compareAndSet(this, null, action)) {
             action.run();
+            // The client left (or the server ended the call) before the handler subscribed: it is
+            // stopped now, as it would have been then, and no longer runs for nobody.
+            handlerStopped = true;
+            costOfCancel(CancelCostListener.Ending.CANCEL_SIGNAL);
+            stopCancelGrace();
+            session.server().unlinger(this);
         }
+    }
+
+    /** Whether the handler's subscription was cancelled: a reactive handler stopped by its client's leaving. */
+    boolean isHandlerStopped() {
+        return handlerStopped;
     }
 
     /** The seed's name for the call's state: D, Comp, A or End; "new" before it is dispatched or ends. */

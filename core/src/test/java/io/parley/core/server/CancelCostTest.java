@@ -36,6 +36,7 @@ class CancelCostTest {
     private final AtomicReference<AsyncCall<String>> held = new AtomicReference<>();
     private final AtomicReference<ServerStream<Integer>> stream = new AtomicReference<>();
     private final Sinks.Empty<Void> monoCancelled = Sinks.empty();
+    private final Sinks.Empty<Void> monoSubscribed = Sinks.empty();
     private ParleyServer server;
     private ParleyClient client;
 
@@ -43,7 +44,7 @@ class CancelCostTest {
         server = ParleyServer.builder()
                 .method(ServerMethod.<String, String>async("hold", String.class, (request, call) -> held.set(call)))
                 .method(ServerMethod.<String, String>mono("reactive", String.class, (request, call) ->
-                        Mono.<String>never().doOnCancel(monoCancelled::tryEmitEmpty)))
+                        Mono.<String>never().doOnSubscribe(s -> monoSubscribed.tryEmitEmpty()).doOnCancel(monoCancelled::tryEmitEmpty)))
                 .method(ServerMethod.<String, String>mono("answersCancel", String.class, (request, call) ->
                         call.cancelled().thenReturn("stopped")))
                 .method(ServerMethod.<Integer, Integer>stream("count", Integer.class, (request, s) -> stream.set(s)))
@@ -96,11 +97,12 @@ class CancelCostTest {
     void aReactiveHandlerIsStoppedByTheCancelSignal() {
         start("cost-signal", Duration.ofMinutes(1));
         Disposable call = client.call("reactive", "a", String.class).subscribe(reply -> { }, error -> { });
-        await(() -> server.activeCalls() == 1);
+        StepVerifier.create(monoSubscribed.asMono()).expectComplete().verify(TIMEOUT);
 
         call.dispose();
 
         StepVerifier.create(monoCancelled.asMono()).expectComplete().verify(TIMEOUT);
+        await(() -> !ended.isEmpty());
         assertThat(ended).singleElement().satisfies(e -> {
             assertThat(e.reason()).isEqualTo(CancelReason.ABORTIVE);
             assertThat(e.ending()).isEqualTo(CancelCostListener.Ending.CANCEL_SIGNAL);
