@@ -34,12 +34,13 @@ import reactor.netty.tcp.TcpServer;
  * RSocketServerTransport.websocket("127.0.0.1", 0);                  // port 0: any free port
  * RSocketServerTransport.tcp("127.0.0.1", 7000)
  *         .runOn(LoopResources.create("parley-server", 1, true));     // one event-loop thread
+ * RSocketServerTransport.tcp("0.0.0.0", 7000).leases(Duration.ofSeconds(1));    // its free capacity as leases
+ * RSocketServerTransport.tcp("0.0.0.0", 7000).resume(Duration.ofMinutes(1));    // sessions that outlive a drop
  * }</pre>
  *
  * <p>Each connection's SETUP names the data MIME type its requests are encoded in
  * ({@code application/json} from Spring and rsocket-js by default), and the metadata MIME type:
- * composite metadata, or bare routing metadata. Immutable; {@code secure} and {@code runOn}
- * return new instances.
+ * composite metadata, or bare routing metadata. Immutable; every option returns a new instance.
  */
 public final class RSocketServerTransport implements ServerTransport {
 
