@@ -40,14 +40,17 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     private volatile boolean closed;
     /** How long a resumable session waits for its client; {@code null} without resumption. */
     private final @Nullable Duration resume;
+    /** What hands out the server's capacity as leases; {@code null} without leases. */
+    private final @Nullable LeaseDealer leases;
 
     ParleySocketAcceptor(CallAcceptor acceptor) {
-        this(acceptor, null);
+        this(acceptor, null, null);
     }
 
-    ParleySocketAcceptor(CallAcceptor acceptor, @Nullable Duration resume) {
+    ParleySocketAcceptor(CallAcceptor acceptor, @Nullable Duration resume, @Nullable LeaseDealer leases) {
         this.acceptor = acceptor;
         this.resume = resume;
+        this.leases = leases;
     }
 
     /** What a request's metadata may add to its data while RSocket reassembles it. */
@@ -67,6 +70,11 @@ final class ParleySocketAcceptor implements SocketAcceptor {
             // The client's keepalives tell what it has received, so that the frames kept for a
             // resumption are only those it may still need.
             server.resume(new Resume().sessionDuration(window).cleanupStoreOnKeepAlive());
+        }
+        LeaseDealer dealer = leases;
+        if (dealer != null) {
+            // RSocket asks for a lease sender at each SETUP: one per connection.
+            server.lease(spec -> spec.sender(dealer.newConnection()));
         }
         return server;
     }
@@ -124,6 +132,13 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         if (closed) {
             return Mono.error(stopped());
         }
+        if (leases != null && !setup.willClientHonorLease()) {
+            // RSocket's server sends its leases whether or not the client asked for them, and
+            // RSocket's client, not asking, fails on the first and closes the connection.
+            return Mono.error(new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.PROTOCOL_ERROR,
+                    "this server hands out RSocket leases and serves only clients that honour them "
+                    + "(RSocketClientTransport.leases(), or the LEASE flag in SETUP)"))));
+        }
         boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(setup.metadataMimeType());
         Credentials credentials;
         try {
@@ -169,6 +184,10 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     /** Closes every open connection, and refuses the connections that come after. */
     void closeAll() {
         closed = true;
+        LeaseDealer dealer = leases;
+        if (dealer != null) {
+            dealer.dispose();
+        }
         connections.forEach(RSocket::dispose);
     }
 }

@@ -17,6 +17,7 @@ import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
+import io.rsocket.exceptions.RejectedException;
 import io.rsocket.lease.MissingLeaseException;
 import io.rsocket.util.ByteBufPayload;
 import reactor.core.CoreSubscriber;
@@ -31,8 +32,9 @@ import reactor.core.publisher.Mono;
  * <p>The call knows whether its request went out: until it subscribes to RSocket's request, it
  * is connecting, and a failure then (no connection could be made) leaves it free to try another
  * server of a balancer, and ends it as unsent ({@link io.parley.core.transport.TransportCall.Listener#onNotSent})
- * when no server takes it. Once subscribed, it is sent, and is never sent again; the one
- * exception is a request that RSocket refuses itself for want of a lease, which never left.
+ * when no server takes it. Once subscribed, it is sent, and is never sent again; it still ends
+ * as unsent when RSocket refuses it for want of a lease: the client's requester before it left,
+ * or the server's responder with REJECTED, RSocket's word that the server did not process it.
  */
 final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<Payload> {
 
@@ -252,11 +254,14 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     @Override
     public void onError(Throwable error) {
         release();
-        if (error instanceof MissingLeaseException) {
-            // RSocket's requester refused the request itself: it never left the client.
-            listener().onNotSent(new RpcFault(RpcStatus.SERVER_TOO_BUSY, "no lease from " + connection.target()
-                    + " for the call, and " + RSocketClientTransport.MAX_CALLS_AWAITING_LEASE
-                    + " calls already wait for one: " + error.getMessage()));
+        if (error instanceof RejectedException) {
+            // Refused by RSocket for want of a lease: by the client's requester, before the
+            // request left, or by the server's responder, which guarantees it did not process it
+            // (REJECTED). Either way no server ran the call, and it may be sent again.
+            listener().onNotSent(new RpcFault(RpcStatus.SERVER_TOO_BUSY, (error instanceof MissingLeaseException
+                    ? "no lease from " + connection.target() + " for the call, and "
+                            + RSocketClientTransport.MAX_CALLS_AWAITING_LEASE + " calls already wait for one: "
+                    : "the server refused the call unprocessed: ") + error.getMessage()));
             return;
         }
         listener().onFault(FaultCodec.toFault(error));

@@ -166,7 +166,7 @@ final class RSocketConnection implements ClientConnection {
                 ? b.pick(false)
                 : client().source().flatMap(rsocket -> rsocket.isDisposed() ? afterLetGo(rsocket) : Mono.just(rsocket))
                         .doOnNext(rsocket -> live = rsocket);
-        return connected.onErrorMap(error -> !(error instanceof RpcFault), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
+        return connected.onErrorMap(error -> !(error instanceof RpcFault || error instanceof NoServerListed), error -> new RpcFault(RpcStatus.SERVER_UNAVAILABLE,
                 "could not connect to " + target + ": " + error.getMessage(), error));
     }
 

@@ -34,12 +34,13 @@ import reactor.netty.tcp.TcpServer;
  * RSocketServerTransport.websocket("127.0.0.1", 0);                  // port 0: any free port
  * RSocketServerTransport.tcp("127.0.0.1", 7000)
  *         .runOn(LoopResources.create("parley-server", 1, true));     // one event-loop thread
+ * RSocketServerTransport.tcp("0.0.0.0", 7000).leases(Duration.ofSeconds(1));    // its free capacity as leases
+ * RSocketServerTransport.tcp("0.0.0.0", 7000).resume(Duration.ofMinutes(1));    // sessions that outlive a drop
  * }</pre>
  *
  * <p>Each connection's SETUP names the data MIME type its requests are encoded in
  * ({@code application/json} from Spring and rsocket-js by default), and the metadata MIME type:
- * composite metadata, or bare routing metadata. Immutable; {@code secure} and {@code runOn}
- * return new instances.
+ * composite metadata, or bare routing metadata. Immutable; every option returns a new instance.
  */
 public final class RSocketServerTransport implements ServerTransport {
 
@@ -165,11 +166,45 @@ public final class RSocketServerTransport implements ServerTransport {
         return new RSocketServerTransport(kind, host, port, ssl, loops, window, leases);
     }
 
+    /**
+     * Returns this transport handing out the server's free capacity as RSocket leases: each
+     * connection is told, in LEASE frames, how many calls it may start within {@code ttl}, and
+     * RSocket refuses the calls beyond. Leases are sized from the server's free capacity
+     * ({@code ParleyServer.Builder.maxCallsInFlight}); they are renewed every half {@code ttl},
+     * the capacity shared among the connections by their demand since the last renewal (an idle
+     * connection keeps a little), never more in all than what is free, and a connection that
+     * arrives gets an even share at once. With nothing free, a connection's lease lapses: its
+     * client's calls wait for the next one. A server without a limit hands out unbounded leases.
+     * A client balancing over several servers ({@code RSocketClientTransport.weighted(...).leases()})
+     * then sends its calls to the servers that have room before any has to refuse one.
+     *
+     * <p>Only clients that honour leases are served ({@link RSocketClientTransport#leases()}):
+     * RSocket-Java sends leases to every client, and one that did not ask for them closes the
+     * connection on the first, so such a client is refused at SETUP with
+     * {@code RPC_S_PROTOCOL_ERROR}.
+     *
+     * @param ttl how long each lease lives, at least 10 ms; leases are renewed twice as often
+     * @return the transport
+     */
+    public RSocketServerTransport leases(Duration ttl) {
+        positive(ttl, "ttl");
+        if (ttl.toMillis() < 10 || ttl.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("ttl: " + ttl + " (expected: 10 ms to " + Integer.MAX_VALUE + " ms)");
+        }
+        return new RSocketServerTransport(kind, host, port, ssl, loops, resume, ttl);
+    }
+
     @Override
     public Mono<TransportServer> bind(CallAcceptor acceptor) {
         Objects.requireNonNull(acceptor, "acceptor");
-        ParleySocketAcceptor connections = new ParleySocketAcceptor(acceptor, resume);
+        Duration ttl = leases;
+        LeaseDealer dealer = ttl != null ? new LeaseDealer(acceptor, ttl) : null;
+        ParleySocketAcceptor connections = new ParleySocketAcceptor(acceptor, resume, dealer);
         RSocketServer server = connections.server();
+        return bind(server, connections).doOnError(error -> connections.closeAll());
+    }
+
+    private Mono<TransportServer> bind(RSocketServer server, ParleySocketAcceptor connections) {
         switch (kind) {
             case LOCAL:
                 return server.bind(ParleySocketAcceptor.withRemoteAddress(LocalServerTransport.create(host)))
