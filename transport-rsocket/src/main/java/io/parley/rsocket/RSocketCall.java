@@ -1,15 +1,12 @@
 package io.parley.rsocket;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.ThreadExecutorMap;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.transport.AbstractTransportCall;
@@ -30,16 +27,15 @@ import reactor.core.publisher.Mono;
  * request-stream, request-channel or fire-and-forget), and the subscriber of its replies. Cancels made before the request is out wait in {@link AbstractTransportCall} until it is.
  *
  * <p>The call knows whether its request went out: until it subscribes to RSocket's request, it
- * is connecting, and a failure then (no connection could be made) leaves it free to try another
- * server of a balancer, and ends it as unsent ({@link io.parley.core.transport.TransportCall.Listener#onNotSent})
- * when no server takes it. Once subscribed, it is sent, and is never sent again; it still ends
+ * is connecting, and a failure then (no connection could be made) ends it as unsent
+ * ({@link io.parley.core.transport.TransportCall.Listener#onNotSent}): the client's retry, the one
+ * place calls are sent again, makes a new call, which a balancer gives another server (the failed
+ * one has left its pool). Once subscribed, it is sent, and is never sent again; it still ends
  * as unsent when RSocket refuses it for want of a lease: the client's requester before it left,
  * or the server's responder with REJECTED, RSocket's word that the server did not process it.
  */
 final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<Payload> {
 
-    /** How many servers a call not yet sent tries before it ends with {@code RPC_S_SERVER_UNAVAILABLE}. */
-    static final int MAX_CONNECT_ATTEMPTS = 3;
     /** RSocket's frame limit without fragmentation (a 24-bit frame length). */
     static final int MAX_FRAME_LENGTH = 0xFF_FFFF;
     /** A request frame's header with metadata: frame length, stream id, type and flags, metadata length. */
@@ -54,7 +50,6 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     private final RpcRequest request;
     private volatile @Nullable Disposable connecting;
     private volatile @Nullable RSocket rsocket;
-    private int attempts;
     /** 1 once the connection was told the call ended ({@link RSocketConnection#callEnded}). */
     private volatile int released;
 
@@ -100,7 +95,6 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
     }
 
     private void connect() {
-        attempts++;
         Disposable d = connection.connected().subscribe(this::sendOn, this::connectFailed);
         connecting = d;
         if (isCancelled()) {
@@ -108,11 +102,7 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
         }
     }
 
-    /**
-     * Nothing was sent: another server of a balancer may take the call. The balancer drops the
-     * failed server only after it has told the call, in the same event-loop task, so the next
-     * attempt waits for that task to end. A call no server took ends unsent.
-     */
+    /** Nothing was sent: the call ends unsent, for the client's retry to send anew. */
     private void connectFailed(Throwable error) {
         if (isCancelled()) {
             return;
@@ -120,20 +110,6 @@ final class RSocketCall extends AbstractTransportCall implements CoreSubscriber<
         if (error instanceof RSocketConnection.NoServerListed) {
             listener().onNotSent(new RpcFault(RpcStatus.SERVER_UNAVAILABLE, error.getMessage()));
             return;
-        }
-        if (connection.balanced() && attempts < MAX_CONNECT_ATTEMPTS) {
-            EventExecutor loop = ThreadExecutorMap.currentExecutor();
-            if (loop == null) {
-                connect();
-                return;
-            }
-            try {
-                loop.execute(this::connect);
-                return;
-            }
-            catch (RejectedExecutionException shuttingDown) {
-                // The event loop is going away with the client: the call ends with the failure.
-            }
         }
         listener().onNotSent(FaultCodec.toFault(error));
     }

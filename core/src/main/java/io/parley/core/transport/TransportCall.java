@@ -112,10 +112,11 @@ public interface TransportCall {
         void onFault(RpcFault fault);
 
         /**
-         * The call ended with a fault before its request left the client: no server has seen it,
-         * so the client may send it again, on another server, whatever the method. Transports
-         * call this instead of {@link #onFault} only when they know; by default it is
-         * {@link #onFault}.
+         * The call ended with a fault and no server processed it: its request never left the
+         * client, or the server refused it unprocessed (over RSocket, a request refused for want
+         * of a lease, or answered REJECTED). The client may send it again, on another server,
+         * whatever the method. Transports call this instead of {@link #onFault} only when they
+         * know; by default it is {@link #onFault}.
          *
          * @param fault the fault, typically {@code RPC_S_SERVER_UNAVAILABLE}
          */
