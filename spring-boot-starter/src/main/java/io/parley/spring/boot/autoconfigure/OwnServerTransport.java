@@ -127,6 +127,11 @@ final class OwnServerTransport implements ClientTransport {
                     ? RSocketClientTransport.websocket(host, port) : RSocketClientTransport.tcp(host, port);
         }
         transport = transport.connectTimeout(this.properties.getClient().getConnectTimeout());
+        if (own.getLeases().isEnabled() && !this.properties.getClient().isLeases()) {
+            // A server with leases refuses clients that do not honour them; its own client does.
+            transport = transport.leases();
+        }
+        transport = ParleyTransports.withSessionOptions(transport, this.properties.getClient(), false);
         return (this.ssl != null) ? transport.secure(this.ssl) : transport;
     }
 

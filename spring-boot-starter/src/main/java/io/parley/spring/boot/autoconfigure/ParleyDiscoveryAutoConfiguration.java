@@ -87,8 +87,9 @@ public final class ParleyDiscoveryAutoConfiguration {
         SslContext ssl = ParleyTransports.clientSsl(client, sslBundles);
         Flux<List<RSocketClientTransport>> servers = discovered(discoveryClientBean, serviceId, refresh,
                 discovery.getPortMetadataKey(), ssl, client.getConnectTimeout());
-        RSocketClientTransport transport = (client.getBalance() == ParleyProperties.Balance.WEIGHTED)
-                ? RSocketClientTransport.weighted(servers) : RSocketClientTransport.roundRobin(servers);
+        RSocketClientTransport transport = ParleyTransports.withSessionOptions(
+                (client.getBalance() == ParleyProperties.Balance.WEIGHTED) ? RSocketClientTransport.weighted(servers)
+                        : RSocketClientTransport.roundRobin(servers), client, true);
         return (builder) -> builder.transport(transport);
     }
 

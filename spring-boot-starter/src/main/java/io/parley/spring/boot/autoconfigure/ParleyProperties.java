@@ -88,6 +88,12 @@ public class ParleyProperties {
         private final Admission admission = new Admission();
 
         @NestedConfigurationProperty
+        private final Leases leases = new Leases();
+
+        @NestedConfigurationProperty
+        private final Resume resume = new Resume();
+
+        @NestedConfigurationProperty
         private final Ssl ssl = new Ssl();
 
         @NestedConfigurationProperty
@@ -161,12 +167,82 @@ public class ParleyProperties {
             return this.admission;
         }
 
+        public Leases getLeases() {
+            return this.leases;
+        }
+
+        public Resume getResume() {
+            return this.resume;
+        }
+
         public Ssl getSsl() {
             return this.ssl;
         }
 
         public Security getSecurity() {
             return this.security;
+        }
+    }
+
+    /** RSocket leases: the server tells each client how many calls it may send. */
+    public static class Leases {
+
+        /**
+         * Whether the server sends its clients RSocket leases sized from its free capacity under
+         * parley.server.admission.max-calls-in-flight; clients must honour them (parley.client.leases).
+         */
+        private boolean enabled;
+
+        /**
+         * How long each lease lives; leases are renewed twice as often.
+         */
+        private Duration timeToLive = Duration.ofSeconds(2);
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getTimeToLive() {
+            return this.timeToLive;
+        }
+
+        public void setTimeToLive(Duration timeToLive) {
+            this.timeToLive = timeToLive;
+        }
+    }
+
+    /** RSocket session resumption: calls in flight survive a connection that drops and comes back. */
+    public static class Resume {
+
+        /**
+         * Whether RSocket sessions resume after their connection drops; for one server, not for a
+         * fleet behind a balancer, where a session's token does not follow.
+         */
+        private boolean enabled;
+
+        /**
+         * How long a session waits for its connection to come back; past it its calls end with RPC_S_COMM_FAILURE.
+         */
+        private Duration window = Duration.ofMinutes(1);
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getWindow() {
+            return this.window;
+        }
+
+        public void setWindow(Duration window) {
+            this.window = window;
         }
     }
 
@@ -333,6 +409,16 @@ public class ParleyProperties {
         private final Discovery discovery = new Discovery();
 
         /**
+         * Whether the client honours its servers' RSocket leases: it sends a server no more calls
+         * than its last lease allows, and a weighted balancer steers calls to servers with room.
+         * Required by servers with parley.server.leases.enabled.
+         */
+        private boolean leases;
+
+        @NestedConfigurationProperty
+        private final Resume resume = new Resume();
+
+        /**
          * How calls are spread over several servers (parley.client.targets, or those discovered):
          * in turn, or by RSocket's weighted strategy (latency, load and, with leases, each
          * server's own word on what it can take).
@@ -341,6 +427,18 @@ public class ParleyProperties {
 
         public Discovery getDiscovery() {
             return this.discovery;
+        }
+
+        public boolean isLeases() {
+            return this.leases;
+        }
+
+        public void setLeases(boolean leases) {
+            this.leases = leases;
+        }
+
+        public Resume getResume() {
+            return this.resume;
         }
 
         public Balance getBalance() {

@@ -46,7 +46,42 @@ final class ParleyTransports {
         RSocketServerTransport transport = (server.getTransport() == Transport.WEBSOCKET)
                 ? RSocketServerTransport.websocket(address, port) : RSocketServerTransport.tcp(address, port);
         SslBundle bundle = sslBundle("parley.server.ssl", server.getSsl(), sslBundles);
-        return (bundle != null) ? transport.secure(serverSslContext(bundle)) : transport;
+        if (bundle != null) {
+            transport = transport.secure(serverSslContext(bundle));
+        }
+        ParleyProperties.Leases leases = server.getLeases();
+        if (leases.isEnabled()) {
+            Duration ttl = leases.getTimeToLive();
+            if (ttl == null || ttl.toMillis() < 10) {
+                throw invalid("parley.server.leases.time-to-live", ttl, "expected at least 10ms");
+            }
+            transport = transport.leases(ttl);
+        }
+        if (server.getResume().isEnabled()) {
+            transport = transport.resume(window("parley.server.resume.window", server.getResume().getWindow()));
+        }
+        return transport;
+    }
+
+    private static Duration window(String property, @Nullable Duration window) {
+        if (window == null || window.isNegative() || window.isZero()) {
+            throw invalid(property, window, "expected a positive duration");
+        }
+        return window;
+    }
+
+    /** A client transport with the client's leases and resumption, as {@code parley.client.*} asks. */
+    static RSocketClientTransport withSessionOptions(RSocketClientTransport transport, ParleyProperties.Client client,
+            boolean balanced) {
+        RSocketClientTransport t = client.isLeases() ? transport.leases() : transport;
+        if (client.getResume().isEnabled()) {
+            if (balanced) {
+                throw invalid("parley.client.resume.enabled", true, "expected one server: a session's token does not "
+                        + "follow a balancer, so resumption is for parley.client.targets of one server");
+            }
+            t = t.resume(window("parley.client.resume.window", client.getResume().getWindow()));
+        }
+        return t;
     }
 
     static int maxInboundPayloadSize(ParleyProperties.Server server) {
@@ -126,11 +161,11 @@ final class ParleyTransports {
             transports.add(transport.connectTimeout(connectTimeout));
         }
         if (transports.size() == 1) {
-            return transports.get(0);
+            return withSessionOptions(transports.get(0), client, false);
         }
         RSocketClientTransport[] all = transports.toArray(RSocketClientTransport[]::new);
-        return (client.getBalance() == ParleyProperties.Balance.WEIGHTED) ? RSocketClientTransport.weighted(all)
-                : RSocketClientTransport.roundRobin(all);
+        return withSessionOptions((client.getBalance() == ParleyProperties.Balance.WEIGHTED) ? RSocketClientTransport.weighted(all)
+                : RSocketClientTransport.roundRobin(all), client, true);
     }
 
     /** The client's TLS context from {@code parley.client.ssl.*}, or {@code null} without TLS. */

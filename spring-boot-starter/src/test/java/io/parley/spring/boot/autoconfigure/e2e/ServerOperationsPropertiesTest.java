@@ -83,6 +83,33 @@ class ServerOperationsPropertiesTest {
             .hasStackTraceContaining("parley.server.admission.max-calls-in-flight");
     }
 
+    @Test
+    void withLeases_theApplicationsOwnClientAndLeaseClientsAreServed_andClientsWithoutLeasesAreToldWhy() {
+        this.context = start("parley.server.leases.enabled=true", "parley.server.leases.time-to-live=1s",
+                "parley.server.admission.max-calls-in-flight=4", "parley.server.resume.enabled=true");
+        int port = this.context.getEnvironment().getRequiredProperty(ParleyServerBootstrap.LOCAL_PORT_PROPERTY, Integer.class);
+
+        assertThat(this.context.getBean(ParleyClient.class).call("shout", "own", String.class).block(TIMEOUT)).startsWith("OWN");
+        this.outside = ParleyClient.builder().transport(RSocketClientTransport.tcp("127.0.0.1", port).leases()).build();
+        assertThat(this.outside.call("shout", "leased", String.class).block(TIMEOUT)).startsWith("LEASED");
+        ParleyClient withoutLeases = ParleyClient.builder().transport(RSocketClientTransport.tcp("127.0.0.1", port)).build();
+        try {
+            StepVerifier.create(withoutLeases.call("shout", "x", String.class))
+                .expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(RpcFault.class).hasMessageContaining("lease"))
+                .verify(TIMEOUT);
+        }
+        finally {
+            withoutLeases.dispose();
+        }
+    }
+
+    @Test
+    void resumptionOverSeveralTargets_stopsTheApplication() {
+        assertThatThrownBy(() -> start("parley.server.enabled=false", "parley.client.targets=127.0.0.1:7001,127.0.0.1:7002",
+                "parley.client.resume.enabled=true"))
+            .hasStackTraceContaining("parley.client.resume.enabled");
+    }
+
     private static void await(java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
