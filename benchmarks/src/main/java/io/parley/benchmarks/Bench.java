@@ -47,6 +47,7 @@ public final class Bench {
         SYSTEMS.put("parley-traced", ParleySystem::traced);
         SYSTEMS.put("parley-inspected", ParleySystem::inspected);
         SYSTEMS.put("parley-admission", ParleySystem::admission);
+        SYSTEMS.put("parley-no-retries", ParleySystem::once);
         SYSTEMS.put("spring", SpringSystem::new);
         SYSTEMS.put("grpc-direct", GrpcSystem::directExecutor);
         SYSTEMS.put("grpc-default", GrpcSystem::defaultExecutor);
@@ -54,7 +55,8 @@ public final class Bench {
     }
 
     /** Systems measured only when named: what the call context costs Parley, for ratios to parley-bytes. */
-    static final List<String> ON_REQUEST = List.of("parley-intercepted", "parley-traced", "parley-inspected", "parley-admission");
+    static final List<String> ON_REQUEST = List.of("parley-intercepted", "parley-traced", "parley-inspected", "parley-admission",
+            "parley-no-retries");
 
     /** The systems measured for cancel propagation (of calls and of streams) and memory; raw Netty gives the cancel limit. */
     static final List<String> HOLDING = List.of("rsocket", "parley-bytes", "spring", "grpc-direct");

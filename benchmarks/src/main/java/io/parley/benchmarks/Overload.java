@@ -28,12 +28,12 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Admission under overload: a server whose handler needs the one thread of a downstream resource
  * (a database connection, say) for {@value #WORK_MICROS} µs — parked, not spinning, so that the
- * CPUs stay free for the transports; capacity a little under 1e6 / {@value #WORK_MICROS} calls/s —
- * is offered twice its nominal capacity, open loop (calls start on a clock, whatever happened to the earlier ones),
- * over RSocket TCP on loopback. Once with the server-wide admission limit
+ * CPUs stay free for the transports — has its capacity measured in a closed loop, then is offered
+ * twice that, open loop (calls start on a clock, whatever happened to the earlier ones), over
+ * RSocket TCP on loopback. Once with the server-wide admission limit
  * ({@code maxCallsInFlight(8, 8, 100 ms)}), once without: with the limit the calls past it are
- * refused at once with {@code RPC_S_SERVER_TOO_BUSY} and those served keep their latency; without
- * it every call waits its turn at the worker, and the wait grows for as long as the overload lasts.
+ * refused with {@code RPC_S_SERVER_TOO_BUSY} and those served keep their latency; without it every
+ * call waits its turn at the worker, and the wait grows for as long as the overload lasts.
  */
 final class Overload {
 
@@ -42,26 +42,36 @@ final class Overload {
     static final int QUEUE = 8;
     static final Duration MAX_WAIT = Duration.ofMillis(100);
 
-    /** One mode's window. */
-    record Result(String mode, double offeredPerSecond, double servedPerSecond, double refusedPerSecond,
-            double otherPerSecond, double servedP50Ms, double servedP99Ms, double servedMaxMs, double refusedP99Ms,
+    /**
+     * One mode's window. Calls are those offered during the window; served/s is how many of them
+     * were served per second of the time from the window's start to the last one's end (a server
+     * that falls behind serves its backlog after the window), refused/s per second of the window.
+     */
+    record Result(String mode, double capacityPerSecond, double offeredPerSecond, double servedPerSecond,
+            double refusedAtOncePerSecond, double refusedAfterWaitPerSecond, double otherPerSecond,
+            double servedP50Ms, double servedP99Ms, double servedMaxMs, double refusedAtOnceP50Ms, double refusedAtOnceP99Ms,
             long stillPending) {
+
+        double refusedPerSecond() {
+            return refusedAtOncePerSecond + refusedAfterWaitPerSecond;
+        }
     }
 
     private Overload() {
     }
 
-    /** Capacity, then both modes; each mode warms up, then measures. */
+    /** The server's capacity measured, then both modes offered twice it; each mode warms up, then measures. */
     static List<Result> run(Duration warmup, Duration measure) {
-        double capacity = 1e6 / WORK_MICROS;
-        double offered = 2 * capacity;
+        double capacity = mode("capacity", false, 0, warmup, measure).servedPerSecond();
+        Bench.log("  overload capacity: %.0f calls/s (closed loop, %d callers)", capacity, LIMIT + QUEUE);
         List<Result> results = new ArrayList<>();
-        results.add(mode("admission limit " + LIMIT + " + queue " + QUEUE, true, offered, warmup, measure));
-        results.add(mode("no limit", false, offered, warmup, measure));
+        results.add(mode("admission limit " + LIMIT + " + queue " + QUEUE, true, capacity, warmup, measure));
+        results.add(mode("no limit", false, capacity, warmup, measure));
         return results;
     }
 
-    private static Result mode(String name, boolean limited, double perSecond, Duration warmup, Duration measure) {
+    /** A mode's run; a capacity of 0 measures the capacity, in a closed loop. */
+    private static Result mode(String name, boolean limited, double capacity, Duration warmup, Duration measure) {
         // A thread that may block, one, with a queue without bound: the resource the calls wait for.
         Scheduler worker = Schedulers.newBoundedElastic(1, Integer.MAX_VALUE, "overload-worker");
         ParleyServer.Builder builder = ParleyServer.builder()
@@ -78,21 +88,27 @@ final class Overload {
                 .build();
         try {
             client.call("work", 1, Integer.class).block(Duration.ofSeconds(10));
+            if (capacity == 0) {
+                return closedLoop(client, warmup, measure);
+            }
+            double perSecond = 2 * capacity;
             // Warmed below capacity, so that the measured window starts without a backlog.
-            Window warm = offer(client, perSecond / 4, warmup);
+            Window warm = offer(client, capacity / 2, warmup);
             warm.stop();
             Window window = offer(client, perSecond, measure);
             long pending = window.stop();
             double seconds = measure.toNanos() / 1e9;
+            double servingSeconds = Math.max(seconds, (window.lastServed.get() - window.start) / 1e9);
             Histogram served = window.served.getIntervalHistogram();
             Histogram refused = window.refused.getIntervalHistogram();
-            Result result = new Result(name, window.offered.get() / seconds, served.getTotalCount() / seconds,
-                    refused.getTotalCount() / seconds, window.other.sum() / seconds,
+            Result result = new Result(name, capacity, window.offered.get() / seconds, served.getTotalCount() / servingSeconds,
+                    refused.getTotalCount() / seconds, window.refusedAfterWait.sum() / seconds, window.other.sum() / seconds,
                     served.getValueAtPercentile(50) / 1e3, served.getValueAtPercentile(99) / 1e3, served.getMaxValue() / 1e3,
-                    refused.getValueAtPercentile(99) / 1e3, pending);
-            Bench.log("  overload %-28s offered %7.0f/s  served %7.0f/s  refused %7.0f/s  served p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  refused p99 %6.2f ms",
-                    name, result.offeredPerSecond(), result.servedPerSecond(), result.refusedPerSecond(), result.servedP50Ms(),
-                    result.servedP99Ms(), result.servedMaxMs(), result.refusedP99Ms());
+                    refused.getValueAtPercentile(50) / 1e3, refused.getValueAtPercentile(99) / 1e3, pending);
+            Bench.log("  overload %-28s offered %7.0f/s  served %7.0f/s  refused %7.0f/s at once, %6.0f/s after waiting  served p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  refused at once p50 %6.2f p99 %6.2f ms",
+                    name, result.offeredPerSecond(), result.servedPerSecond(), result.refusedAtOncePerSecond(),
+                    result.refusedAfterWaitPerSecond(), result.servedP50Ms(), result.servedP99Ms(), result.servedMaxMs(),
+                    result.refusedAtOnceP50Ms(), result.refusedAtOnceP99Ms());
             return result;
         }
         finally {
@@ -102,10 +118,33 @@ final class Overload {
         }
     }
 
+    /** Calls served per second by {@code LIMIT + QUEUE} callers in a closed loop: what the server can do. */
+    private static Result closedLoop(ParleyClient client, Duration warmup, Duration measure) {
+        AtomicLong served = new AtomicLong();
+        long[] until = {System.nanoTime() + warmup.toNanos() + measure.toNanos()};
+        long measureFrom = System.nanoTime() + warmup.toNanos();
+        AtomicLong counted = new AtomicLong();
+        Flux.range(0, LIMIT + QUEUE)
+                .flatMap(caller -> Flux.defer(() -> client.call("work", WORK_MICROS, Integer.class)
+                                .doOnNext(reply -> {
+                                    if (System.nanoTime() >= measureFrom) {
+                                        counted.incrementAndGet();
+                                    }
+                                    served.incrementAndGet();
+                                }))
+                        .repeat(() -> System.nanoTime() < until[0]), LIMIT + QUEUE)
+                .blockLast(warmup.plus(measure).plusSeconds(30));
+        double perSecond = counted.get() / (measure.toNanos() / 1e9);
+        return new Result("capacity", perSecond, 0, perSecond, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
     /** The calls of one window, and how they ended; calls are counted in the window they started in. */
     private static final class Window {
+        final long start = System.nanoTime();
         final Recorder served = new Recorder(3);
         final Recorder refused = new Recorder(3);
+        final LongAdder refusedAfterWait = new LongAdder();
+        final AtomicLong lastServed = new AtomicLong();
         final LongAdder other = new LongAdder();
         final AtomicLong offered = new AtomicLong();
         final AtomicLong ended = new AtomicLong();
@@ -125,7 +164,7 @@ final class Overload {
     /** Offers calls at the rate for the duration: every millisecond, the calls due by then. */
     private static Window offer(ParleyClient client, double perSecond, Duration duration) {
         Window w = new Window();
-        long start = System.nanoTime();
+        long start = w.start;
         long end = start + duration.toNanos();
         w.clock = Flux.interval(Duration.ofMillis(1), Schedulers.single()).subscribe(tick -> {
             long now = System.nanoTime();
@@ -138,14 +177,21 @@ final class Overload {
                 long issued = System.nanoTime();
                 client.call("work", WORK_MICROS, Integer.class).subscribe(reply -> { }, error -> {
                     if (error instanceof RpcFault fault && fault.status() == RpcStatus.SERVER_TOO_BUSY) {
-                        w.refused.recordValue((System.nanoTime() - issued) / 1000);
+                        if (String.valueOf(fault.getMessage()).contains("waited")) {
+                            w.refusedAfterWait.increment();
+                        }
+                        else {
+                            w.refused.recordValue((System.nanoTime() - issued) / 1000);
+                        }
                     }
                     else {
                         w.other.increment();
                     }
                     w.ended.incrementAndGet();
                 }, () -> {
-                    w.served.recordValue((System.nanoTime() - issued) / 1000);
+                    long ended = System.nanoTime();
+                    w.served.recordValue((ended - issued) / 1000);
+                    w.lastServed.accumulateAndGet(ended, Math::max);
                     w.ended.incrementAndGet();
                 });
             }
@@ -166,16 +212,20 @@ final class Overload {
     static String markdown(List<Result> results) {
         StringBuilder md = new StringBuilder();
         md.append("## Admission under overload\n\n");
-        md.append(String.format(Locale.ROOT, "A handler that holds the one thread of a downstream resource for %d µs, parked (nominal capacity %.0f calls/s), "
-                + "offered twice that, open loop, over RSocket TCP on loopback, without pinning; calls counted in the window they "
-                + "started in, latency from issue to end (HdrHistogram, µs resolution). Limit: `maxCallsInFlight(%d, %d, %d ms)`.%n%n",
-                WORK_MICROS, 1e6 / WORK_MICROS, LIMIT, QUEUE, MAX_WAIT.toMillis()));
-        md.append("| mode | offered/s | served/s | refused (TOO_BUSY)/s | other/s | served p50 ms | served p99 ms | served max ms | refused p99 ms | not ended 30 s after |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        double capacity = results.isEmpty() ? 0 : results.get(0).capacityPerSecond();
+        md.append(String.format(Locale.ROOT, "A handler that holds the one thread of a downstream resource for %d µs, parked; "
+                + "the server's capacity measured first with %d callers in a closed loop: %.0f calls/s. Then each mode is offered "
+                + "twice that, open loop (calls start on the clock, whatever became of the earlier ones), over RSocket TCP on "
+                + "loopback, without pinning. Calls are those started in the window; served/s is over the time until the last of "
+                + "them was served (a server that falls behind serves its backlog after the window); latency from issue to end. "
+                + "Limit: `maxCallsInFlight(%d, %d, %d ms)`.%n%n",
+                WORK_MICROS, LIMIT + QUEUE, capacity, LIMIT, QUEUE, MAX_WAIT.toMillis()));
+        md.append("| mode | offered/s | served/s | refused at once/s | refused after waiting/s | other/s | served p50 ms | served p99 ms | served max ms | refused at once p50 / p99 ms | not ended 30 s after |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d |%n", r.mode(),
-                    r.offeredPerSecond(), r.servedPerSecond(), r.refusedPerSecond(), r.otherPerSecond(), r.servedP50Ms(),
-                    r.servedP99Ms(), r.servedMaxMs(), r.refusedP99Ms(), r.stillPending()));
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f / %.2f | %d |%n", r.mode(),
+                    r.offeredPerSecond(), r.servedPerSecond(), r.refusedAtOncePerSecond(), r.refusedAfterWaitPerSecond(),
+                    r.otherPerSecond(), r.servedP50Ms(), r.servedP99Ms(), r.servedMaxMs(), r.refusedAtOnceP50Ms(), r.refusedAtOnceP99Ms(), r.stillPending()));
         }
         md.append('\n');
         return md.toString();

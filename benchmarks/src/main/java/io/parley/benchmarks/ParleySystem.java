@@ -49,6 +49,8 @@ final class ParleySystem extends ThreadNamedSystem {
     /** Whether the server has an admission limit that never binds: what counting places costs a call. */
     private final boolean admission;
     private @Nullable Disposable poller;
+    /** Whether the client sends every call once ({@code RetryPolicy.NONE}): what being able to retry costs a call. */
+    private boolean once;
     private final LoopResources serverLoops = Loops.reactor(serverThreads);
     private final LoopResources clientLoops = Loops.reactor(clientThreads);
     private final Held held = new Held();
@@ -88,6 +90,13 @@ final class ParleySystem extends ThreadNamedSystem {
         return new ParleySystem(false, false, false, true, false);
     }
 
+    /** Parley bytes whose client never retries: its calls take the transport's handle directly. */
+    static ParleySystem once() {
+        ParleySystem system = new ParleySystem(false, false, false, false, false);
+        system.once = true;
+        return system;
+    }
+
     /** Parley bytes whose server has an admission limit it never reaches. */
     static ParleySystem admission() {
         return new ParleySystem(false, false, false, false, true);
@@ -96,7 +105,8 @@ final class ParleySystem extends ThreadNamedSystem {
     @Override
     public String name() {
         return json ? "Parley JSON" : intercepted ? "Parley bytes, interceptors" : traced ? "Parley bytes, traced"
-                : inspected ? "Parley bytes, inspected" : admission ? "Parley bytes, admission" : "Parley bytes";
+                : inspected ? "Parley bytes, inspected" : admission ? "Parley bytes, admission"
+                : once ? "Parley bytes, no retries" : "Parley bytes";
     }
 
     private Class<?> type() {
@@ -121,6 +131,9 @@ final class ParleySystem extends ThreadNamedSystem {
         }
         if (admission) {
             serverBuilder.maxCallsInFlight(1 << 20, 0, Duration.ofSeconds(1));
+        }
+        if (once) {
+            clientBuilder.retry(io.parley.core.client.RetryPolicy.NONE);
         }
         server = serverBuilder
                 .codec(codec())

@@ -59,6 +59,7 @@ class BenchSmokeTest {
                 "raw RSocket", "Parley bytes", "Spring RSocket JSON", "gRPC direct executor");
         assertThat(results.memory()).allSatisfy(m -> assertThat(m.bytesPerCall()).isFinite());
         assertThat(results.overload()).hasSize(2);
+        assertThat(results.overload().get(0).capacityPerSecond()).as("measured capacity").isPositive();
         assertThat(results.overload().get(0).servedPerSecond()).as("served under the limit").isPositive();
         assertThat(results.overload().get(0).refusedPerSecond()).as("refused past it, offered twice the capacity").isPositive();
         assertThat(results.overload().get(1).refusedPerSecond()).as("no limit refuses nothing").isZero();
