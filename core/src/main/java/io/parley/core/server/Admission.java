@@ -99,24 +99,21 @@ final class Admission {
     }
 
     private boolean takePlace() {
-        for (;;) {
-            int n = inFlight.get();
-            if (n >= max) {
-                return false;
-            }
-            if (inFlight.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return incrementBelow(inFlight, max);
     }
 
     private boolean takeQueueSlot() {
+        return incrementBelow(queued, maxQueued);
+    }
+
+    /** Adds one to the counter if it stays within the bound; false, unchanged, if it would not. */
+    private static boolean incrementBelow(AtomicInteger counter, int bound) {
         for (;;) {
-            int n = queued.get();
-            if (n >= maxQueued) {
+            int n = counter.get();
+            if (n >= bound) {
                 return false;
             }
-            if (queued.compareAndSet(n, n + 1)) {
+            if (counter.compareAndSet(n, n + 1)) {
                 return true;
             }
         }
