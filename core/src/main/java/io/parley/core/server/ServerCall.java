@@ -376,7 +376,10 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     private void start() {
         Duration t = timeout;
         if (t != null) {
-            Disposable task = Schedulers.parallel().schedule(this::timeoutPassed, t.toNanos(), TimeUnit.NANOSECONDS);
+            Deadline d = deadline;
+            // A call that waited for a place has that much less of its timeout left.
+            long nanos = (state & QUEUED) != 0 && d != null ? Math.max(0, d.remaining().toNanos()) : t.toNanos();
+            Disposable task = Schedulers.parallel().schedule(this::timeoutPassed, nanos, TimeUnit.NANOSECONDS);
             timeoutTask = task;
             // finish() may have run between the schedule and the write; it could not see the task then.
             if ((state & (DECIDED | ABANDONED)) != 0) {
