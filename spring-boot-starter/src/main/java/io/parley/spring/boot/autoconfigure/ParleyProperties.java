@@ -274,7 +274,7 @@ public class ParleyProperties {
         /**
          * Instance metadata key holding an instance's Parley port; instances without it are not used.
          */
-        private String portMetadataKey = ParleyDiscoveryAutoConfiguration.PORT_METADATA_KEY;
+        private String portMetadataKey = "parley.port";
 
         public @Nullable String getServiceId() {
             return this.serviceId;
