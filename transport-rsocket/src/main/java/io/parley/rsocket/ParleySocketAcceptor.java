@@ -98,6 +98,7 @@ final class ParleySocketAcceptor implements SocketAcceptor {
      * RSocket subscribes to the setup's acceptance inside the {@code Mono} a connection acceptor
      * returns, so a context written there reaches it.
      */
+    @SuppressWarnings("overloads") // the other takes a ConnectionAcceptor, which is no ServerTransport
     static <T extends Closeable> ServerTransport<T> withRemoteAddress(ServerTransport<T> transport) {
         return new ServerTransport<T>() {
             @Override
@@ -117,6 +118,7 @@ final class ParleySocketAcceptor implements SocketAcceptor {
      * it hear the connection close before RSocket cancels the connection's streams: a call then
      * ends as the connection's loss, not as a client's cancel.
      */
+    @SuppressWarnings("overloads") // a ServerTransport is no ConnectionAcceptor: a lambda picks this one
     static ConnectionAcceptor withRemoteAddress(ConnectionAcceptor acceptor) {
         return connection -> acceptor.apply(connection)
                 .contextWrite(Context.of(Connection.class, new Connection(connection.remoteAddress(), connection.onClose())));

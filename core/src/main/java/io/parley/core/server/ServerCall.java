@@ -123,12 +123,16 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
     /** One {@link #next} call between its check of the state and its hand-over; counted in the bits from here up. */
     private static final int ONE_PRODUCER = 1 << 12;
 
+    @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<ServerCall> STATE =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "state");
+    @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<ServerCall> WIP =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "wip");
+    @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<ServerCall> HELD =
             AtomicIntegerFieldUpdater.newUpdater(ServerCall.class, "held");
+    @SuppressWarnings("rawtypes")
     private static final AtomicLongFieldUpdater<ServerCall> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(ServerCall.class, "requested");
     @SuppressWarnings("rawtypes")
@@ -148,6 +152,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
 
     private static final Runnable ABANDON_DONE = () -> { };
 
+    @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ServerCall, Ops> OPS =
             AtomicReferenceFieldUpdater.newUpdater(ServerCall.class, Ops.class, "ops");
 

@@ -564,7 +564,9 @@ class RetryingTest {
 
         @SafeVarargs
         final void script(Consumer<Attempt>... steps) {
-            script.addAll(List.of(steps));
+            for (Consumer<Attempt> step : steps) {
+                script.add(step);
+            }
         }
 
         static Consumer<Attempt> notSent(RpcStatus status) {

@@ -147,6 +147,7 @@ class TracingOverTcpTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is opened for what runs inside it, not used by name
     void clientCallAndItsHandling_shareATrace_baggageCrosses_andTheHandlersLogCarriesTheTraceId() {
         Observation caller = Observation.start("caller", this.registry);
         try (Observation.Scope scope = caller.openScope()) {
