@@ -4,6 +4,7 @@ import static io.parley.rsocket.SpringInterop.TIMEOUT;
 import static io.parley.rsocket.SpringInterop.assertForeignReading;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,6 +57,7 @@ class SpringCborRequesterInteropTest {
                 .method(ServerMethod.async("abort", Long.class, (Long code, AsyncCall<Reply> call) -> call.abort((int) code.longValue())))
                 .method(ServerMethod.mono("deny", Greeting.class,
                         greeting -> Mono.<Reply>error(new RpcFault(RpcStatus.ACCESS_DENIED, "not on the guest list"))))
+                .method(ServerMethod.mono("echo", String.class, text -> Mono.just("echo: " + text)))
                 .method(ServerMethod.flux("count", Integer.class, n -> Flux.range(0, n).map(i -> new Reply("item " + i, i))))
                 .method(ServerMethod.flux("denyAfter", Integer.class, n -> Flux.range(0, n)
                         .map(i -> new Reply("item " + i, i))
@@ -154,6 +156,23 @@ class SpringCborRequesterInteropTest {
 
         StepVerifier.create(requester.route("greet").data(new Greeting("Ada")).retrieveMono(Reply.class))
                 .expectNext(new Reply("Hello, Ada", 3))
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void springCborRequester_stringRequestGoesAsBareText_endsWithBadStubData_aCborStringIsServed() {
+        // Spring's strategies encode a String as its bare UTF-8 text whatever the data MIME type.
+        StepVerifier.create(requester.route("echo").data("Ada").retrieveMono(String.class))
+                .expectErrorSatisfies(error -> assertThat(error)
+                        .isInstanceOf(ApplicationErrorException.class)
+                        .hasMessageStartingWith("RPC_X_BAD_STUB_DATA (1783)"))
+                .verify(TIMEOUT);
+
+        CborCodec cbor = CborCodec.create();
+        StepVerifier.create(requester.route("echo").data(cbor.encode("Ada").array()).retrieveMono(byte[].class)
+                        .map(reply -> cbor.decode(ByteBuffer.wrap(reply), String.class)))
+                .expectNext("echo: Ada")
                 .expectComplete()
                 .verify(TIMEOUT);
     }
