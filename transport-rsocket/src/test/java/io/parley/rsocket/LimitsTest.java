@@ -183,26 +183,26 @@ class LimitsTest extends CallTestSupport {
     @Test
     void rawClientThatAnnouncesADataMimeTypeTheServerHasNoCodecFor_isRejectedAtSetup_withProtocolErrorText() {
         ParleyServer server = startServer();
-        RSocket raw = rawClient(server, "application/cbor");
+        RSocket raw = rawClient(server, "application/x-protobuf");
 
         StepVerifier.create(echo(raw, "\"x\""))
                 .expectErrorSatisfies(error -> assertThat(error)
                         .isInstanceOf(RejectedSetupException.class)
                         .hasMessageStartingWith("RPC_S_PROTOCOL_ERROR (1728)")
-                        .hasMessageContaining("application/cbor"))
+                        .hasMessageContaining("application/x-protobuf"))
                 .verify(TIMEOUT);
     }
 
     @Test
     void parleyClientWhoseCodecTheServerLacks_isRefusedWithProtocolError_andOtherClientsAreServed() {
         ParleyServer server = startServer();
-        ParleyClient cbor = client(server, b -> b.codec(jsonAnnouncedAs("application/cbor")));
+        ParleyClient protobuf = client(server, b -> b.codec(jsonAnnouncedAs("application/x-protobuf")));
 
-        RpcFault fault = faultOf(cbor.call("echo", "x", String.class));
+        RpcFault fault = faultOf(protobuf.call("echo", "x", String.class));
 
         assertThat(fault.status()).isEqualTo(RpcStatus.PROTOCOL_ERROR);
-        assertThat(fault.detail()).contains("application/cbor", "application/json");
-        assertThat(faultOf(cbor.call("echo", "again", String.class)).status()).isEqualTo(RpcStatus.PROTOCOL_ERROR);
+        assertThat(fault.detail()).contains("application/x-protobuf", "application/json");
+        assertThat(faultOf(protobuf.call("echo", "again", String.class)).status()).isEqualTo(RpcStatus.PROTOCOL_ERROR);
         assertThat(client(server).call("echo", "json", String.class).block(TIMEOUT)).isEqualTo("json");
     }
 

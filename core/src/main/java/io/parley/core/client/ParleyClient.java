@@ -652,7 +652,8 @@ public final class ParleyClient implements Disposable {
 
         /**
          * Sets the codec for requests and replies; JSON by default. The server must have a codec
-         * of the same MIME type.
+         * of the same MIME type: without codecs of its own, a server speaks JSON and CBOR
+         * ({@link io.parley.core.codec.CborCodec}).
          *
          * @param codec the codec
          * @return this builder

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
+import io.parley.core.codec.CborCodec;
 import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.CallAcceptor;
@@ -100,7 +101,9 @@ public final class ParleyServer implements Disposable {
         Map<String, Codec> codecs = new LinkedHashMap<>(builder.codecs);
         if (codecs.isEmpty()) {
             Codec json = JsonCodec.create();
+            Codec cbor = CborCodec.create();
             codecs.put(json.mimeType(), json);
+            codecs.put(cbor.mimeType(), cbor);
         }
         this.codecs = Collections.unmodifiableMap(codecs);
         this.maxCallsPerConnection = builder.maxCallsPerConnection;
@@ -626,7 +629,8 @@ public final class ParleyServer implements Disposable {
 
         /**
          * Adds a codec: a connection whose client announces its MIME type is served with it.
-         * Without any, the server speaks JSON.
+         * Without any, the server speaks JSON ({@link JsonCodec}) and CBOR ({@link CborCodec});
+         * with some, exactly those.
          *
          * @param codec the codec
          * @return this builder

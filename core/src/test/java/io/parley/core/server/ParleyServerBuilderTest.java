@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.codec.BytesCodec;
+import io.parley.core.codec.CborCodec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.ServerTransport;
@@ -178,16 +179,18 @@ class ParleyServerBuilderTest {
     }
 
     @Test
-    void withoutCodecs_serverSpeaksJsonOnly() {
+    void withoutCodecs_serverSpeaksJsonAndCborOnly() {
         RecordingTransport transport = new RecordingTransport();
         ParleyServer.builder().method(ECHO).transport(transport).bindNow();
         CallAcceptor acceptor = transport.acceptor.get();
 
         assertThat(acceptor.openSession(JsonCodec.MIME_TYPE)).isNotNull();
+        assertThat(acceptor.openSession(CborCodec.MIME_TYPE)).isNotNull();
         assertThatThrownBy(() -> acceptor.openSession(BytesCodec.MIME_TYPE))
                 .isInstanceOfSatisfying(RpcFault.class,
                         fault -> assertThat(fault.status()).isSameAs(RpcStatus.PROTOCOL_ERROR))
-                .hasMessageContaining(BytesCodec.MIME_TYPE);
+                .hasMessageContaining(BytesCodec.MIME_TYPE)
+                .hasMessageContaining("[" + JsonCodec.MIME_TYPE + ", " + CborCodec.MIME_TYPE + "]");
     }
 
     @Test
@@ -198,6 +201,9 @@ class ParleyServerBuilderTest {
 
         assertThat(acceptor.openSession(BytesCodec.MIME_TYPE)).isNotNull();
         assertThatThrownBy(() -> acceptor.openSession(JsonCodec.MIME_TYPE))
+                .isInstanceOfSatisfying(RpcFault.class,
+                        fault -> assertThat(fault.status()).isSameAs(RpcStatus.PROTOCOL_ERROR));
+        assertThatThrownBy(() -> acceptor.openSession(CborCodec.MIME_TYPE))
                 .isInstanceOfSatisfying(RpcFault.class,
                         fault -> assertThat(fault.status()).isSameAs(RpcStatus.PROTOCOL_ERROR));
     }

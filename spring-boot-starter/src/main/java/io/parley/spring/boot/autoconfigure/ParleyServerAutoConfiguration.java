@@ -22,6 +22,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
+import io.parley.core.codec.CborCodec;
 import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AccessRule;
@@ -35,12 +36,15 @@ import io.parley.spring.ParleyService;
 import io.parley.spring.internal.ParleyServiceMethods;
 import reactor.netty.http.server.HttpServerRoutes;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.cbor.CBORMapper;
 
 /**
  * Auto-configuration of the Parley server: the application's {@link ParleyService @ParleyService}
  * methods and {@link ServerMethod} beans, served on {@code parley.server.port}, or over WebSocket
  * on the application's own WebFlux server at {@code parley.server.mapping-path}. The application's
- * {@link ServerInterceptor} beans run around every call, in their order.
+ * {@link ServerInterceptor} beans run around every call, in their order. The server speaks the
+ * application's {@link Codec} beans, plus JSON and CBOR (on the application's {@link JsonMapper}
+ * and {@link CBORMapper} when it has them) unless a bean of the same MIME type replaces them.
  */
 @AutoConfiguration
 @ConditionalOnClass({ ParleyServer.class, RSocketServerTransport.class })
@@ -55,7 +59,8 @@ public final class ParleyServerAutoConfiguration {
     @ConditionalOnMissingBean
     ParleyServerBootstrap parleyServerBootstrap(ParleyProperties properties, ListableBeanFactory beanFactory,
             ObjectProvider<ServerMethod<?, ?>> serverMethods, ObjectProvider<Codec> codecs,
-            ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ServerInterceptor> interceptors,
+            ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<CBORMapper> cborMapper,
+            ObjectProvider<ServerInterceptor> interceptors,
             ObjectProvider<ParleyServerCustomizer> customizers, ObjectProvider<CancelCostListener> cancelCostListener,
             ObjectProvider<SslBundles> sslBundles, ObjectProvider<RSocketWebSocketRoute> route, Environment environment) {
         ParleyProperties.Server server = properties.getServer();
@@ -74,6 +79,11 @@ public final class ParleyServerAutoConfiguration {
         if (codecs.stream().noneMatch((codec) -> JsonCodec.MIME_TYPE.equals(codec.mimeType()))) {
             JsonMapper mapper = jsonMapper.getIfUnique();
             builder.codec((mapper != null) ? JsonCodec.create(mapper) : JsonCodec.create());
+        }
+        // CBOR is what Boot's RSocketRequester.Builder speaks unless told otherwise.
+        if (codecs.stream().noneMatch((codec) -> CborCodec.MIME_TYPE.equals(codec.mimeType()))) {
+            CBORMapper mapper = cborMapper.getIfUnique();
+            builder.codec((mapper != null) ? CborCodec.create(mapper) : CborCodec.create());
         }
         builder.maxInboundPayloadSize(ParleyTransports.maxInboundPayloadSize(server));
         Integer maxCalls = ParleyTransports.maxCallsPerConnection(server);
