@@ -57,6 +57,24 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
         }
     }
 
+    /**
+     * RSocket-Java 1.1.5's connector encodes the client's SETUP frame, sends a retained slice of
+     * it, and releases the frame itself only in the chain that follows (its {@code doFinally}
+     * around the socket acceptor). A connect cancelled between the two — a client disposed while it
+     * connects — never subscribes that chain, and the frame is left to the collector. The frame is
+     * the connector's alone: Parley never sees it, so a leak made there says nothing of Parley, and
+     * only that one is let through, by where it was made.
+     */
+    static boolean isRSocketClientSetupFrame(String records) {
+        int created = records.indexOf("Created at:");
+        if (created < 0) {
+            return false;
+        }
+        String creation = records.substring(created);
+        return creation.contains("io.rsocket.frame.SetupFrameCodec.encode")
+                && creation.contains("io.rsocket.core.RSocketConnector");
+    }
+
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
 
         @Override
@@ -70,6 +88,11 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
 
                 @Override
                 protected void reportTracedLeak(String resourceType, String records) {
+                    if (isRSocketClientSetupFrame(records)) {
+                        System.err.println("LeakDetection: RSocket-Java's own SETUP frame of a connect cancelled while "
+                                + "it was being set up; not Parley's, not counted:\nLEAK: " + resourceType + records);
+                        return;
+                    }
                     LEAKS.add("LEAK: " + resourceType + records);
                 }
 
