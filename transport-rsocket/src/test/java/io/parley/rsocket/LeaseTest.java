@@ -61,17 +61,6 @@ class LeaseTest extends CallTestSupport {
     }
 
     @Test
-    void withoutLeases_theSlowServerRefusesCalls() {
-        ParleyServer slow = slowServer(RSocketServerTransport.tcp("127.0.0.1", 0));
-        ParleyServer fast = fastServer(RSocketServerTransport.tcp("127.0.0.1", 0));
-        ParleyClient client = balancedClient(RSocketClientTransport.weighted(target(slow), target(fast)));
-
-        Map<RpcStatus, Long> ends = callMany(client);
-
-        assertThat(ends).as("how the calls ended, the test above without its leases").containsKey(RpcStatus.SERVER_TOO_BUSY);
-    }
-
-    @Test
     void oneServerWithLeases_callsBeyondItsLimitWaitForTheNextLease_andNoneIsRefused() {
         ParleyServer slow = slowServer(RSocketServerTransport.tcp("127.0.0.1", 0).leases(TTL));
         ParleyClient client = balancedClient(target(slow).leases());
