@@ -38,6 +38,8 @@ class InterceptorOnEndTest {
     private final Recorder clientSide = new Recorder();
     private final Sinks.Empty<Void> release = Sinks.empty();
     private final Sinks.Empty<Void> handlerCancelled = Sinks.empty();
+    /** Emits once the handler of hold runs: a call on the books may not have reached it yet. */
+    private final Sinks.Empty<Void> handlerStarted = Sinks.empty();
     private ParleyServer server;
     private ParleyClient client;
 
@@ -47,6 +49,7 @@ class InterceptorOnEndTest {
                 .method(ServerMethod.mono("fail", Integer.class, code -> Mono.error(new RpcFault(code))))
                 .method(ServerMethod.mono("hold", String.class, (request, call) -> {
                     call.cancelled().subscribe(null, null, handlerCancelled::tryEmitEmpty);
+                    handlerStarted.tryEmitEmpty();
                     return release.asMono().thenReturn(request);
                 }))
                 .maxCallsPerConnection(maxCalls)
@@ -87,7 +90,7 @@ class InterceptorOnEndTest {
         start("on-end-cancel", Integer.MAX_VALUE);
 
         Disposable call = client.call("hold", "x", String.class).subscribe();
-        awaitActive(1);
+        handlerStarted.asMono().block(TIMEOUT);
         call.dispose();
         handlerCancelled.asMono().block(TIMEOUT);
 
@@ -102,7 +105,7 @@ class InterceptorOnEndTest {
         start("on-end-connection-closed", Integer.MAX_VALUE);
         Sinks.One<Throwable> clientError = Sinks.one();
         client.call("hold", "x", String.class).subscribe(null, clientError::tryEmitValue);
-        awaitActive(1);
+        handlerStarted.asMono().block(TIMEOUT);
 
         client.dispose();
         handlerCancelled.asMono().block(TIMEOUT);
