@@ -23,8 +23,9 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.exceptions.CanceledException;
@@ -39,7 +40,7 @@ import reactor.test.StepVerifier;
  * {@code RPC_S_COMM_FAILURE} (which invites a pointless retry), and the connection goes on
  * serving the other calls.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class CallerErrorsTest extends CallTestSupport {
 
     private RSocketFixture transport = RSocketFixture.TCP;

@@ -22,13 +22,14 @@ import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.ClientCall;
 import io.parley.core.client.ParleyClient;
+import io.parley.test.NettyLeakDetection;
 import reactor.core.publisher.Mono;
 
 /**
  * A client that cannot connect ends its call with RPC_S_SERVER_UNAVAILABLE: at once when the
  * port is closed, within the connect timeout when the server never answers the connect.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class ConnectFailureTest {
 
     /** Far beyond any connect timeout set here; a call that takes this long hangs. */

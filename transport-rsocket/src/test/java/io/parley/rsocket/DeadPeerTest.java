@@ -12,8 +12,9 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import io.rsocket.exceptions.ConnectionErrorException;
 import reactor.core.publisher.Mono;
 
@@ -21,7 +22,7 @@ import reactor.core.publisher.Mono;
  * A peer that disappears mid-call ends the client's calls with RPC_S_COMM_FAILURE: within the
  * keepalive bound when it merely goes silent, at once when its connection closes.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class DeadPeerTest extends CallTestSupport {
 
     private static final Duration KEEPALIVE_INTERVAL = Duration.ofMillis(100);

@@ -26,12 +26,13 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -42,7 +43,7 @@ import reactor.core.publisher.Sinks;
  * makes a call wait for a server at most the connect timeout, and a call that could not be sent
  * anywhere ends as unsent.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class DiscoveryTest extends CallTestSupport {
 
     private static final int CALLS = 20;

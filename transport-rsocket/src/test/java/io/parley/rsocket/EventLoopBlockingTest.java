@@ -17,13 +17,14 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
+import io.parley.test.NettyLeakDetection;
 import reactor.blockhound.BlockingOperationError;
 
 /**
  * Over TCP a handler runs on the Netty event loop that read its request, and BlockHound watches
  * that loop: a handler that blocks there is caught, one marked blocking runs elsewhere.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class EventLoopBlockingTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);

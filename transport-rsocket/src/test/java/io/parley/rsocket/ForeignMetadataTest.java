@@ -23,6 +23,7 @@ import io.parley.core.server.AccessRule;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerCallInfo;
 import io.parley.core.server.ServerMethod;
+import io.parley.test.NettyLeakDetection;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.exceptions.ApplicationErrorException;
@@ -42,7 +43,7 @@ import reactor.test.StepVerifier;
  * whose MIME string is the field name) and RSocket's standard authentication metadata, per call
  * and in SETUP, and a Parley server reads them.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class ForeignMetadataTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);

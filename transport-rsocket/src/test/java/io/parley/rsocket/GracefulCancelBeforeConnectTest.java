@@ -20,7 +20,8 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
 import reactor.core.Disposable;
 
 /**
@@ -29,7 +30,7 @@ import reactor.core.Disposable;
  * RSocketConnection used to drop it: it looked for the call's RSocket, found none yet, and
  * forgot the notice.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class GracefulCancelBeforeConnectTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);

@@ -17,8 +17,9 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -27,7 +28,7 @@ import reactor.core.publisher.Mono;
  * balances by weight over a fast server and a slow one whose calls fill its admission limit
  * sends its calls to the fast one before the slow one has to refuse any.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class LeaseTest extends CallTestSupport {
 
     private static final Duration TTL = Duration.ofMillis(200);

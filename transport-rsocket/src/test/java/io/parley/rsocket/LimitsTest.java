@@ -26,8 +26,9 @@ import io.parley.core.codec.Codec;
 import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
@@ -46,7 +47,7 @@ import reactor.test.StepVerifier;
  * The server's limits and its answers to requests it cannot serve, over TCP: each ends the one
  * call with a clear status, and the connection goes on serving the others.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class LimitsTest extends CallTestSupport {
 
     private static final int LIMIT = 1024;

@@ -21,8 +21,9 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -31,7 +32,7 @@ import reactor.core.publisher.Mono;
  * a graceful cancel reaches the server that holds the call, and a server going down leaves the
  * others serving.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class LoadBalanceTest extends CallTestSupport {
 
     private static final int SERVERS = 3;

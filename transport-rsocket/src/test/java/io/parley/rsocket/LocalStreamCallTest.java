@@ -2,11 +2,12 @@ package io.parley.rsocket;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.parley.core.transport.AbstractStreamCallTest;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.AbstractStreamCallTest;
+import io.parley.test.transport.TransportFixture;
 
 /** Streams over RSocket's local transport. */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class LocalStreamCallTest extends AbstractStreamCallTest {
 
     @Override

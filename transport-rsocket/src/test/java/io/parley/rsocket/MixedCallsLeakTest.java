@@ -18,17 +18,18 @@ import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * 100,000 calls over TCP, a quarter each completed, aborted, cancelled abortively and cancelled
  * gracefully, at most 256 in flight: every call ends as it should, the server holds no call
- * afterwards, and (through {@link LeakDetection}) no buffer leaked on either side.
+ * afterwards, and (through {@link NettyLeakDetection}) no buffer leaked on either side.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class MixedCallsLeakTest extends CallTestSupport {
 
     private static final int CALLS = Integer.getInteger("parley.mixedCalls", 100_000);

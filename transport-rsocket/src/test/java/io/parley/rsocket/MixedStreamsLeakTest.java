@@ -25,8 +25,9 @@ import io.parley.core.server.ServerCallInfo;
 import io.parley.core.server.ServerInterceptor;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
@@ -35,9 +36,9 @@ import reactor.util.context.Context;
  * 100,000 streams over TCP, a fifth each completed, aborted mid-stream, cancelled abortively,
  * cancelled gracefully and cut off by their connection's end, each at a random point: every
  * stream ends as it should and exactly once on each side, the server holds no call afterwards,
- * and (through {@link LeakDetection}) no buffer leaked on either side.
+ * and (through {@link NettyLeakDetection}) no buffer leaked on either side.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class MixedStreamsLeakTest extends CallTestSupport {
 
     private static final int STREAMS = Integer.getInteger("parley.mixedStreams", 100_000);

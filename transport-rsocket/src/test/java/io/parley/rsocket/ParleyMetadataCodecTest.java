@@ -18,12 +18,13 @@ import io.parley.core.CallMetadata;
 import io.parley.core.Credentials;
 import io.parley.core.transport.Interaction;
 import io.parley.core.transport.RpcRequest;
+import io.parley.test.NettyLeakDetection;
 import io.rsocket.metadata.CompositeMetadataCodec;
 import io.rsocket.metadata.TaggingMetadataCodec;
 import io.rsocket.metadata.WellKnownMimeType;
 
 /** The metadata of docs/wire-protocol.md, byte for byte. */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class ParleyMetadataCodecTest {
 
     /** Route "echo", call id 1, timeout 2000 ms: the example of docs/wire-protocol.md §2. */

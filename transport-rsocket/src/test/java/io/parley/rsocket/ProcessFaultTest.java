@@ -27,8 +27,9 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import io.rsocket.exceptions.ConnectionErrorException;
 import reactor.core.publisher.Mono;
 
@@ -38,7 +39,7 @@ import reactor.core.publisher.Mono;
  * a client with RPC_S_COMM_FAILURE, a server by cancelling each call and holding none — whether
  * the operating system closes the dead peer's socket or only the keepalive finds the silence.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class ProcessFaultTest extends CallTestSupport {
 
     private static final int CALLS = 100;

@@ -21,11 +21,12 @@ import io.parley.core.client.ClientCall;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
+import io.parley.test.NettyLeakDetection;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
 /** A client's RSocket connection while it is being made, and after it could not be. */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class RSocketConnectionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

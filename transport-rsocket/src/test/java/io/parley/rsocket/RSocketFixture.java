@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.ServerTransport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.transport.TransportFixture;
 
 /**
  * RSocket transports for the call-semantics suites: local, TCP and WebSocket on loopback, and

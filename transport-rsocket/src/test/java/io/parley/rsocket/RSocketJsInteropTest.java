@@ -26,6 +26,7 @@ import io.parley.core.server.ServerStream;
 import io.parley.rsocket.SpringInterop.AbortAfter;
 import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
+import io.parley.test.NettyLeakDetection;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -41,7 +42,7 @@ import reactor.core.publisher.Sinks;
  * mvn -o -q -pl transport-rsocket -am test -Dtest=RSocketJsInteropTest -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class RSocketJsInteropTest {
 
     private static final Path EXAMPLE = Path.of("..", "examples", "rsocket-js").toAbsolutePath().normalize();

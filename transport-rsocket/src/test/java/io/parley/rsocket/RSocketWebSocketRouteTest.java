@@ -17,10 +17,11 @@ import io.parley.core.client.ClientCall;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
-import io.parley.core.transport.CallTestSupport;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
 import io.parley.core.transport.ClientTransport;
 import io.parley.core.transport.ServerTransport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -34,7 +35,7 @@ import reactor.test.StepVerifier;
  * that comes while no Parley server is bound to the route, before the bind or after the
  * dispose, is refused at once with RPC_S_SERVER_UNAVAILABLE, and the HTTP server serves on.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class RSocketWebSocketRouteTest extends CallTestSupport {
 
     /** Far more than a refusal on loopback takes; a refused call that takes this long hangs. */

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,7 +18,7 @@ import reactor.core.publisher.Mono;
  * the server went away ends with RPC_S_COMM_FAILURE, a call while nothing listens with
  * RPC_S_SERVER_UNAVAILABLE, and the same client reaches a server bound again on the same port.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class ReconnectTest extends CallTestSupport {
 
     @Override

@@ -20,8 +20,9 @@ import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,7 +30,7 @@ import reactor.core.publisher.Mono;
  * connections are cut: calls and a stream in flight go on over the next connection when it comes
  * within the window, and end as the connection's loss on both sides when it does not.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class ResumeTest extends CallTestSupport {
 
     private static final Duration LONG_WINDOW = Duration.ofSeconds(30);

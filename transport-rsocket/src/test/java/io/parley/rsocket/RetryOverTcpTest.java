@@ -15,8 +15,9 @@ import io.parley.core.client.CallOptions;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,7 +25,7 @@ import reactor.core.publisher.Mono;
  * busy: an idempotent call refused there is sent again, and the balancer gives it to the other
  * server; a call not declared idempotent is never sent twice.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class RetryOverTcpTest extends CallTestSupport {
 
     private static final int CALLS = 8;

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
@@ -22,7 +23,7 @@ import reactor.netty.resources.LoopResources;
  * {@code runOn(LoopResources)}: the server handles its calls, and the client receives its
  * replies, on the event loops they were given, over TCP and WebSocket.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class RunOnTest extends CallTestSupport {
 
     private final LoopResources serverLoops = LoopResources.create("run-on-server", 1, true);

@@ -28,6 +28,7 @@ import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
+import io.parley.test.NettyLeakDetection;
 import io.rsocket.exceptions.ApplicationErrorException;
 import io.rsocket.exceptions.RejectedSetupException;
 import reactor.core.Disposable;
@@ -40,7 +41,7 @@ import reactor.test.StepVerifier;
  * application's requester speaks by default, calls a Parley server that was given no codecs over
  * TCP: records cross as CBOR, faults reach it as APPLICATION_ERROR text, streams as their items.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class SpringCborRequesterInteropTest {
 
     private static final MimeType APPLICATION_CBOR = MimeType.valueOf(CborCodec.MIME_TYPE);

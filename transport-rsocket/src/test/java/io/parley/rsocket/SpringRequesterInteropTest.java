@@ -23,7 +23,8 @@ import io.parley.core.RpcStatus;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
 import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
 import io.rsocket.exceptions.ApplicationErrorException;
@@ -40,7 +41,7 @@ import reactor.test.StepVerifier;
  * it sees is what {@code docs/wire-protocol.md} promises a foreign client: replies as JSON,
  * faults as APPLICATION_ERROR frames whose text names the code, cancels that reach the server.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class SpringRequesterInteropTest {
 
     /**

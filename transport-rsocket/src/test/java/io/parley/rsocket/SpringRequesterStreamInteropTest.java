@@ -27,7 +27,8 @@ import io.parley.core.RpcStatus;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
-import io.parley.core.transport.CallTestSupport;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
 import io.parley.rsocket.SpringInterop.AbortAfter;
 import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
@@ -46,7 +47,7 @@ import reactor.test.StepVerifier;
  * sent before it, and Spring disposing its subscription is a CANCEL that the handler's
  * {@code testCancel()} and {@code cancelled()} see.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class SpringRequesterStreamInteropTest {
 
     /**

@@ -26,6 +26,7 @@ import io.parley.core.client.ClientCall;
 import io.parley.core.client.ParleyClient;
 import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
+import io.parley.test.NettyLeakDetection;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.transport.netty.server.CloseableChannel;
@@ -43,7 +44,7 @@ import reactor.test.StepVerifier;
  * {@code application/json}) and its {@code message/x.parley.call.v0} entry must not trouble
  * Spring, Spring's errors must reach the client as faults, and both kinds of cancel must behave.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class SpringResponderInteropTest {
 
     private final GreetingController controller = new GreetingController();

@@ -30,7 +30,8 @@ import io.parley.core.RpcStatus;
 import io.parley.core.client.CancelMode;
 import io.parley.core.client.ClientStream;
 import io.parley.core.client.ParleyClient;
-import io.parley.core.transport.CallTestSupport;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
 import io.parley.rsocket.SpringInterop.Greeting;
 import io.parley.rsocket.SpringInterop.Reply;
 import io.rsocket.transport.netty.server.CloseableChannel;
@@ -49,7 +50,7 @@ import reactor.test.StepVerifier;
  * {@code client.clientStream} are REQUEST_CHANNEL, {@code client.send} is REQUEST_FNF; a cancel
  * by the Parley client cancels the controller's {@code Flux}.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class SpringResponderStreamInteropTest {
 
     /** The bound for five hundred requests and items, every buffer tracked by the PARANOID leak detector. */

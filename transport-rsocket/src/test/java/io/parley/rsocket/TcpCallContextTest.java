@@ -2,11 +2,12 @@ package io.parley.rsocket;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.parley.core.transport.AbstractCallContextTest;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.AbstractCallContextTest;
+import io.parley.test.transport.TransportFixture;
 
 /** The call's context over RSocket on TCP. */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class TcpCallContextTest extends AbstractCallContextTest {
 
     @Override

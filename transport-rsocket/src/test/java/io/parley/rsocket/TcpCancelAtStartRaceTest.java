@@ -2,11 +2,12 @@ package io.parley.rsocket;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.parley.core.transport.AbstractCancelAtStartRaceTest;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.AbstractCancelAtStartRaceTest;
+import io.parley.test.transport.TransportFixture;
 
 /** An abortive cancel racing the start of a call, over RSocket on TCP. */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class TcpCancelAtStartRaceTest extends AbstractCancelAtStartRaceTest {
 
     @Override

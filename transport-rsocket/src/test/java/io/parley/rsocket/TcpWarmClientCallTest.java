@@ -2,11 +2,12 @@ package io.parley.rsocket;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.parley.core.transport.AbstractClientCallTest;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.AbstractClientCallTest;
+import io.parley.test.transport.TransportFixture;
 
 /** The client side of the seeds over RSocket on TCP, with clients that have made a call before. */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class TcpWarmClientCallTest extends AbstractClientCallTest {
 
     @Override

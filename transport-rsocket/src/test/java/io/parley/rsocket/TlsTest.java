@@ -18,8 +18,9 @@ import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.ParleyClient;
 import io.parley.core.server.ParleyServer;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,7 +28,7 @@ import reactor.core.publisher.Mono;
  * client that trusts it calls, one that does not is refused with RPC_S_SERVER_UNAVAILABLE and
  * does not hang.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class TlsTest extends CallTestSupport {
 
     private static SslContext serverContext;

@@ -2,11 +2,12 @@ package io.parley.rsocket;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.parley.core.transport.AbstractServerCallTest;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.AbstractServerCallTest;
+import io.parley.test.transport.TransportFixture;
 
 /** The server side of the seeds over RSocket on WebSocket. */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class WebsocketServerCallTest extends AbstractServerCallTest {
 
     @Override

@@ -22,8 +22,9 @@ import io.parley.core.codec.BytesCodec;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
-import io.parley.core.transport.CallTestSupport;
-import io.parley.core.transport.TransportFixture;
+import io.parley.test.NettyLeakDetection;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,7 +35,7 @@ import reactor.core.publisher.Mono;
  * until its reply is written, and goes back to the pool once, whichever way the call ends — the
  * leak detector fails the class otherwise.
  */
-@ExtendWith(LeakDetection.class)
+@ExtendWith(NettyLeakDetection.class)
 class ZeroCopyTest extends CallTestSupport {
 
     private static final int SIZE = 4096;

@@ -18,7 +18,6 @@ import io.parley.core.client.ClientCall;
 import io.parley.core.client.ClientCallInfo;
 import io.parley.core.client.ClientInterceptor;
 import io.parley.core.client.ParleyClient;
-import io.parley.core.transport.CallTestSupport;
 import io.parley.core.transport.InProcessTransport;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -197,7 +196,13 @@ class InterceptorOnEndTest {
         }
 
         String next() {
-            return CallTestSupport.next(ended, "an observed end");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String next;
+            while ((next = ended.poll()) == null) {
+                assertThat(System.nanoTime()).as("an observed end within 10 s").isLessThan(deadline);
+                LockSupport.parkNanos(50_000);
+            }
+            return next;
         }
 
         /** The next end observed within 50 ms, or null. */

@@ -1,6 +1,6 @@
 package io.parley.spring.internal;
 
-import static io.parley.spring.Await.next;
+import static io.parley.test.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
@@ -37,7 +37,7 @@ import io.parley.core.server.FluxHandler;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
 import io.parley.core.transport.InProcessTransport;
-import io.parley.spring.Await;
+import io.parley.test.Await;
 import io.parley.spring.ParleyMethod;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;

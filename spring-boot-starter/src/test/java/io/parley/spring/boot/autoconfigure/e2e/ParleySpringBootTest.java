@@ -1,6 +1,6 @@
 package io.parley.spring.boot.autoconfigure.e2e;
 
-import static io.parley.spring.Await.next;
+import static io.parley.test.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,10 +1,11 @@
-package io.parley.rsocket;
+package io.parley.test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -19,20 +20,52 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 
 /**
- * Netty's leak detector at PARANOID for every test of the module, and a failure for any leak.
+ * Netty's leak detector at PARANOID for every buffer a test JVM makes, and a failure for the test
+ * class that leaked one.
  *
- * <p>As a {@link LauncherSessionListener} it installs, before any buffer class is loaded, a
- * detector factory that records each leak report. As an extension on a test class it collects
- * garbage after the class, lets the detector look, and fails the class if anything leaked.
+ * <p>Netty creates a buffer class's detector when the class loads, so the detector must be in
+ * place before any buffer exists: register this class as a JUnit {@link LauncherSessionListener},
+ * in {@code src/test/resources/META-INF/services/org.junit.platform.launcher.LauncherSessionListener}
+ * (one line: {@code io.parley.test.NettyLeakDetection}). As an extension — on a class with
+ * {@code @ExtendWith(NettyLeakDetection.class)}, or on every class through
+ * {@code junit.jupiter.extensions.autodetection.enabled=true} and the same line in
+ * {@code META-INF/services/org.junit.jupiter.api.extension.Extension} — it collects garbage after
+ * the class, lets the detector look, and fails the class with every leak's access records. A
+ * leak is reported where the collector finds it: a buffer leaked by an object that outlives the
+ * class (a cached Spring context) fails a later class.
+ *
+ * <p>Needs {@code io.netty:netty-buffer} and {@code org.junit.platform:junit-platform-launcher}
+ * on the test class path.
+ *
+ * <p>One leak is not counted: RSocket-Java 1.1.5's connector encodes the client's SETUP frame,
+ * sends a retained slice of it, and releases the frame itself only in the chain that follows; a
+ * connect cancelled between the two (a client disposed while it connects) leaves the frame to the
+ * collector. That frame is RSocket-Java's alone, known by where it was made, and is printed
+ * instead.
  */
-public final class LeakDetection implements LauncherSessionListener, AfterAllCallback {
+public final class NettyLeakDetection implements LauncherSessionListener, AfterAllCallback {
 
     private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
+    private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+
+    /** Made by JUnit, from the service files or {@code @ExtendWith}. */
+    public NettyLeakDetection() {
+    }
 
     @Override
     public void launcherSessionOpened(LauncherSession session) {
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingFactory());
+        install();
+    }
+
+    /**
+     * Puts the recording detector in place, once per JVM; what the launcher session listener
+     * does. Buffer classes loaded before it keep the detector they had.
+     */
+    public static void install() {
+        if (INSTALLED.compareAndSet(false, true)) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+            ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingFactory());
+        }
     }
 
     @Override
@@ -57,14 +90,6 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
         }
     }
 
-    /**
-     * RSocket-Java 1.1.5's connector encodes the client's SETUP frame, sends a retained slice of
-     * it, and releases the frame itself only in the chain that follows (its {@code doFinally}
-     * around the socket acceptor). A connect cancelled between the two — a client disposed while it
-     * connects — never subscribes that chain, and the frame is left to the collector. The frame is
-     * the connector's alone: Parley never sees it, so a leak made there says nothing of Parley, and
-     * only that one is let through, by where it was made.
-     */
     static boolean isRSocketClientSetupFrame(String records) {
         int created = records.indexOf("Created at:");
         if (created < 0) {
@@ -89,8 +114,8 @@ public final class LeakDetection implements LauncherSessionListener, AfterAllCal
                 @Override
                 protected void reportTracedLeak(String resourceType, String records) {
                     if (isRSocketClientSetupFrame(records)) {
-                        System.err.println("LeakDetection: RSocket-Java's own SETUP frame of a connect cancelled while "
-                                + "it was being set up; not Parley's, not counted:\nLEAK: " + resourceType + records);
+                        System.err.println("NettyLeakDetection: RSocket-Java's own SETUP frame of a connect cancelled while "
+                                + "it was being set up; not counted:\nLEAK: " + resourceType + records);
                         return;
                     }
                     LEAKS.add("LEAK: " + resourceType + records);

@@ -1,10 +1,13 @@
-package io.parley.core.transport;
+package io.parley.test.transport;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.parley.core.server.ParleyServer;
+import io.parley.core.transport.ClientTransport;
+import io.parley.core.transport.InProcessTransport;
+import io.parley.core.transport.ServerTransport;
 
-/** In-process transports, each server under a name of its own. */
+/** In-process transports, each server under a name of its own: {@link TransportFixture#inProcess()}. */
 final class InProcessFixture implements TransportFixture {
 
     static final InProcessFixture INSTANCE = new InProcessFixture();

@@ -1,10 +1,10 @@
-package io.parley.core.transport;
+package io.parley.test.transport;
 
 /** Streams over the in-process transport. */
 class InProcessStreamCallTest extends AbstractStreamCallTest {
 
     @Override
     protected TransportFixture fixture() {
-        return InProcessFixture.INSTANCE;
+        return TransportFixture.inProcess();
     }
 }

@@ -1,11 +1,11 @@
-package io.parley.core.transport;
+package io.parley.test.transport;
 
 /** The call's context over the in-process transport. */
 class InProcessCallContextTest extends AbstractCallContextTest {
 
     @Override
     protected TransportFixture fixture() {
-        return InProcessFixture.INSTANCE;
+        return TransportFixture.inProcess();
     }
 
     @Override

@@ -17,6 +17,8 @@ import io.parley.core.codec.JsonCodec;
 import io.parley.core.server.AsyncCall;
 import io.parley.core.server.ParleyServer;
 import io.parley.core.server.ServerMethod;
+import io.parley.test.transport.CallTestSupport;
+import io.parley.test.transport.TransportFixture;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -25,7 +27,7 @@ class InProcessTransportTest extends CallTestSupport {
 
     @Override
     protected TransportFixture fixture() {
-        return InProcessFixture.INSTANCE;
+        return TransportFixture.inProcess();
     }
 
     /** One fault object for every call, as a handler may keep a constant. */

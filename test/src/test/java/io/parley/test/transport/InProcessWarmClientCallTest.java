@@ -1,11 +1,11 @@
-package io.parley.core.transport;
+package io.parley.test.transport;
 
 /** The client side of the seeds over the in-process transport, with clients that have made a call before. */
 class InProcessWarmClientCallTest extends AbstractClientCallTest {
 
     @Override
     protected TransportFixture fixture() {
-        return InProcessFixture.INSTANCE;
+        return TransportFixture.inProcess();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.parley.core.transport;
+package io.parley.test.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
