@@ -1,10 +1,10 @@
 package io.parley.examples.spring;
 
-import io.parley.spring.ParleyClient;
+import io.parley.spring.ParleyStub;
 import reactor.core.publisher.Mono;
 
 /** The {@link SlowWorkService}, as its callers see it. Injected like any Spring bean. */
-@ParleyClient
+@ParleyStub
 public interface WorkClient {
 
     /**

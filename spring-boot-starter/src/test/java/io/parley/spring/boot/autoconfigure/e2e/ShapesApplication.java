@@ -1,8 +1,0 @@
-package io.parley.spring.boot.autoconfigure.e2e;
-
-import org.springframework.boot.autoconfigure.SpringBootApplication;
-
-/** A Spring Boot application serving every method shape and calling them through a @ParleyClient. */
-@SpringBootApplication
-public class ShapesApplication {
-}
