@@ -13,6 +13,7 @@ import io.parley.core.server.ParleyServer;
 import io.parley.core.transport.ClientConnection;
 import io.parley.core.transport.ClientSetup;
 import io.parley.core.transport.ClientTransport;
+import io.parley.core.transport.InProcessTransport;
 import io.parley.core.transport.RpcRequest;
 import io.parley.core.transport.TransportCall;
 import io.parley.rsocket.RSocketClientTransport;
@@ -104,6 +105,9 @@ final class OwnServerTransport implements ClientTransport {
         if (server == null) {
             throw new RpcFault(RpcStatus.SERVER_UNAVAILABLE, "parley.client.targets is empty and this application "
                     + "runs no Parley server (expected: parley.client.targets=host:port)");
+        }
+        if (server.address().startsWith(ParleyTransports.IN_PROCESS_PREFIX)) {
+            return InProcessTransport.client(server.address().substring(ParleyTransports.IN_PROCESS_PREFIX.length()));
         }
         ParleyProperties.Server own = this.properties.getServer();
         String path = ParleyTransports.mappingPath(own);

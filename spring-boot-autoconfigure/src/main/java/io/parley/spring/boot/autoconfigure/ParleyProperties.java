@@ -29,14 +29,21 @@ public class ParleyProperties {
         return this.client;
     }
 
-    /** The transports Parley speaks over: RSocket on TCP or on WebSocket. */
+    /** The transports Parley speaks over: RSocket on TCP or on WebSocket, or in-process. */
     public enum Transport {
 
         /** RSocket over TCP. */
         TCP,
 
         /** RSocket over WebSocket. */
-        WEBSOCKET
+        WEBSOCKET,
+
+        /**
+         * Core's in-process transport, without sockets: the server is reached only by the
+         * application's own client (empty {@code parley.client.targets}). For tests; see
+         * {@code @AutoConfigureParleyInProcess}.
+         */
+        IN_PROCESS
     }
 
     /** The server for the application's {@code @ParleyService} beans. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLException;
 
@@ -21,6 +22,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.parley.core.client.CallOptions;
 import io.parley.core.client.RetryPolicy;
 import io.parley.core.server.ParleyServer;
+import io.parley.core.transport.InProcessTransport;
+import io.parley.core.transport.ServerTransport;
 import io.parley.rsocket.RSocketClientTransport;
 import io.parley.rsocket.RSocketServerTransport;
 import io.parley.spring.boot.autoconfigure.ParleyProperties.Transport;
@@ -31,10 +34,19 @@ import io.parley.spring.boot.autoconfigure.ParleyProperties.Transport;
  */
 final class ParleyTransports {
 
+    /** Names the in-process servers of this JVM's application contexts apart. */
+    private static final AtomicInteger IN_PROCESS_NAMES = new AtomicInteger();
+
+    /** What an in-process server's address starts with; the rest is its name. */
+    static final String IN_PROCESS_PREFIX = "in-process:";
+
     private ParleyTransports() {
     }
 
-    static RSocketServerTransport serverTransport(ParleyProperties.Server server, ObjectProvider<SslBundles> sslBundles) {
+    static ServerTransport serverTransport(ParleyProperties.Server server, ObjectProvider<SslBundles> sslBundles) {
+        if (server.getTransport() == Transport.IN_PROCESS) {
+            return inProcessServer(server);
+        }
         int port = server.getPort();
         if (port < 0 || port > 65535) {
             throw invalid("parley.server.port", port, "expected 0 (any free port) to 65535");
@@ -61,6 +73,24 @@ final class ParleyTransports {
             transport = transport.resume(window("parley.server.resume.window", server.getResume().getWindow()));
         }
         return transport;
+    }
+
+    /**
+     * The in-process server, under a name no other application context in the JVM uses (tests
+     * keep several); the application's own client finds it by its address.
+     */
+    private static ServerTransport inProcessServer(ParleyProperties.Server server) {
+        String why = "the in-process transport has no TLS, leases or resumption: they are RSocket's";
+        if (server.getSsl().getBundle() != null) {
+            throw invalid("parley.server.ssl.bundle", server.getSsl().getBundle(), why);
+        }
+        if (server.getLeases().isEnabled()) {
+            throw invalid("parley.server.leases.enabled", true, why);
+        }
+        if (server.getResume().isEnabled()) {
+            throw invalid("parley.server.resume.enabled", true, why);
+        }
+        return InProcessTransport.server("parley-" + IN_PROCESS_NAMES.incrementAndGet());
     }
 
     private static Duration window(String property, @Nullable Duration window) {
@@ -210,6 +240,10 @@ final class ParleyTransports {
         }
         if (port <= 0 || port > 65535) {
             throw invalid(property, target, expected + ", with a port from 1 to 65535");
+        }
+        if (transport == Transport.IN_PROCESS) {
+            throw invalid("parley.client.transport", transport,
+                    "the in-process transport reaches only the application's own server: leave parley.client.targets empty");
         }
         return (transport == Transport.WEBSOCKET) ? RSocketClientTransport.websocket(host, port)
                 : RSocketClientTransport.tcp(host, port);
