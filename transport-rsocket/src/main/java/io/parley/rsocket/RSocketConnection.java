@@ -84,7 +84,9 @@ final class RSocketConnection implements ClientConnection {
     /** Whether the client's codec keeps what it decodes: its replies are copied out of RSocket's buffers. */
     private final boolean keepsReplies;
 
-    private RSocketConnection(@Nullable Mono<RSocket> connect, String target, @Nullable Balancer balancer, boolean keepsReplies) {
+    private RSocketConnection(RSocketClient client, @Nullable Mono<RSocket> connect, String target, @Nullable Balancer balancer,
+            boolean keepsReplies) {
+        this.client = client;
         this.keepsReplies = keepsReplies;
         this.connect = connect;
         this.target = target;
@@ -95,9 +97,7 @@ final class RSocketConnection implements ClientConnection {
     static RSocketConnection single(RSocketConnector connector, io.rsocket.transport.ClientTransport transport, String target,
             boolean keepsReplies) {
         Mono<RSocket> connect = connector.connect(transport);
-        RSocketConnection connection = new RSocketConnection(connect, target, null, keepsReplies);
-        connection.client = RSocketClient.from(connect);
-        return connection;
+        return new RSocketConnection(RSocketClient.from(connect), connect, target, null, keepsReplies);
     }
 
     /**
@@ -110,7 +110,6 @@ final class RSocketConnection implements ClientConnection {
     static RSocketConnection balanced(RSocketConnector connector, Publisher<List<LoadbalanceTarget>> lists,
             boolean weighted, String target, boolean keepsReplies, Duration waitForServers) {
         Balancer balancer = new Balancer(target, waitForServers);
-        RSocketConnection connection = new RSocketConnection(null, target, balancer, keepsReplies);
         LoadbalanceStrategy strategy;
         if (weighted) {
             // RSocket's weighted strategy measures each connection with its own request interceptor,
@@ -127,7 +126,7 @@ final class RSocketConnection implements ClientConnection {
                 .connector(connector)
                 .loadbalanceStrategy(strategy)
                 .build();
-        connection.client = client;
+        RSocketConnection connection = new RSocketConnection(client, null, target, balancer, keepsReplies);
         balancer.start(client, lists);
         return connection;
     }

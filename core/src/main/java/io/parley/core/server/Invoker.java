@@ -22,7 +22,7 @@ import reactor.util.context.Context;
 @FunctionalInterface
 interface Invoker<Q, R> {
 
-    void invoke(Q request, ServerCall<R> call) throws Exception;
+    void invoke(@Nullable Q request, ServerCall<R> call) throws Exception;
 
     static <Q, R> Invoker<Q, R> ofMono(MonoHandler<Q, R> handler) {
         return (request, call) -> {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -564,7 +565,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         }
     }
 
-    private <Q> void invoke(ServerMethod<Q, R> m, Q request) {
+    private <Q> void invoke(ServerMethod<Q, R> m, @Nullable Q request) {
         try {
             m.invoker().invoke(request, this);
         }
@@ -918,7 +919,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         Sinks.Empty<Void> sink = cancelledSink;
         if (sink == null) {
             Sinks.Empty<Void> created = Sinks.empty();
-            sink = CANCELLED.compareAndSet(this, null, created) ? created : cancelledSink;
+            sink = CANCELLED.compareAndSet(this, null, created) ? created : Objects.requireNonNull(cancelledSink);
             if ((state & CANCEL_REQUESTED) != 0) {
                 sink.tryEmitEmpty();
             }
@@ -1106,7 +1107,7 @@ final class ServerCall<R> extends Flux<ByteBuffer> implements ServerStream<R>, S
         Ops o = ops;
         if (o == null) {
             Ops created = new Ops();
-            o = OPS.compareAndSet(this, null, created) ? created : ops;
+            o = OPS.compareAndSet(this, null, created) ? created : Objects.requireNonNull(ops);
         }
         return o;
     }

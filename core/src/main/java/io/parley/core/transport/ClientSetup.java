@@ -4,6 +4,8 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
+import io.parley.core.Credentials;
+
 /**
  * What a client asks of its connection when it opens it: how it encodes its data, the largest
  * reply it takes, and whether it keeps the buffers its replies arrive in.
@@ -20,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *        {@code null} for none
  */
 public record ClientSetup(String dataMimeType, int maxInboundPayloadSize, boolean keepsReplies,
-        io.parley.core.@Nullable Credentials credentials) {
+        @Nullable Credentials credentials) {
 
     /**
      * A setup without credentials.

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
@@ -217,7 +218,7 @@ public final class ParleyServiceMethods {
         if (returnType == Flux.class) {
             if (requests) {
                 if (withCall) {
-                    throw unsupported(method, "a channel returning Flux is not given its " + handle.getSimpleName()
+                    throw unsupported(method, "a channel returning Flux is not given its " + Objects.requireNonNull(handle).getSimpleName()
                             + " (expected: Flux<R> m(Flux<Q>), or void m(Flux<Q>, ServerStream<R>) to hold the stream)");
                 }
                 return ServerMethod.<Object, Object>channel(name, requestType,
@@ -346,14 +347,26 @@ public final class ParleyServiceMethods {
         return call != null ? call.principal() : null;
     }
 
-    /** A handler's {@code Mono}, with Spring Security's refusals as {@code RPC_S_ACCESS_DENIED}. */
-    private static @Nullable Mono<?> guard(@Nullable Mono<?> result) {
-        return result != null && SecurityFaults.PRESENT ? result.onErrorMap(SecurityFaults::translate) : result;
+    /**
+     * A handler's {@code Mono}, with Spring Security's refusals as {@code RPC_S_ACCESS_DENIED}; a
+     * method that returned {@code null} instead of a {@code Mono} fails the call.
+     */
+    private static Mono<?> guard(@Nullable Mono<?> result) {
+        if (result == null) {
+            return Mono.error(new IllegalStateException("the @ParleyMethod returned null (expected: a Mono)"));
+        }
+        return SecurityFaults.PRESENT ? result.onErrorMap(SecurityFaults::translate) : result;
     }
 
-    /** A handler's {@code Flux}, with Spring Security's refusals as {@code RPC_S_ACCESS_DENIED}. */
-    private static @Nullable Flux<?> guard(@Nullable Flux<?> result) {
-        return result != null && SecurityFaults.PRESENT ? result.onErrorMap(SecurityFaults::translate) : result;
+    /**
+     * A handler's {@code Flux}, with Spring Security's refusals as {@code RPC_S_ACCESS_DENIED}; a
+     * method that returned {@code null} instead of a {@code Flux} fails the call.
+     */
+    private static Flux<?> guard(@Nullable Flux<?> result) {
+        if (result == null) {
+            return Flux.error(new IllegalStateException("the @ParleyMethod returned null (expected: a Flux)"));
+        }
+        return SecurityFaults.PRESENT ? result.onErrorMap(SecurityFaults::translate) : result;
     }
 
     /** The {@code Q} of a {@code Flux<Q>} request parameter, type variables resolved against the bean's class. */

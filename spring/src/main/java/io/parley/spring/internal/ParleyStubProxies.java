@@ -255,7 +255,7 @@ public final class ParleyStubProxies {
 
     @FunctionalInterface
     private interface Call {
-        Object invoke(ParleyClient client, Object @Nullable [] args);
+        @Nullable Object invoke(ParleyClient client, Object @Nullable [] args);
     }
 
     private static final class Handler implements InvocationHandler {

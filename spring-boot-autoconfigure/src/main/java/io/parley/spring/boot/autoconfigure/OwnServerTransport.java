@@ -1,5 +1,6 @@
 package io.parley.spring.boot.autoconfigure;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
@@ -78,7 +79,8 @@ final class OwnServerTransport implements ClientTransport {
                 }
                 else {
                     made.dispose();
-                    c = this.connection.get();
+                    // Another call made the connection first; it is never taken back.
+                    c = Objects.requireNonNull(this.connection.get());
                 }
             }
             return c.newCall(request);

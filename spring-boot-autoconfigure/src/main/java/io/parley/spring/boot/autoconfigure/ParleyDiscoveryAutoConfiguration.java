@@ -132,8 +132,8 @@ public final class ParleyDiscoveryAutoConfiguration {
     private static List<Address> servers(List<ServiceInstance> instances, String serviceId, String portKey) {
         List<Address> servers = new ArrayList<>();
         for (ServiceInstance instance : instances) {
-            Map<String, String> metadata = instance.getMetadata();
-            String port = (metadata != null) ? metadata.get(portKey) : null;
+            Map<String, String> metadata = (instance.getMetadata() != null) ? instance.getMetadata() : Map.of();
+            String port = metadata.get(portKey);
             if (port == null) {
                 if (logger.isDebugEnabled()) {
                     logger.debug("Instance " + instance.getInstanceId() + " of '" + serviceId + "' has no '" + portKey

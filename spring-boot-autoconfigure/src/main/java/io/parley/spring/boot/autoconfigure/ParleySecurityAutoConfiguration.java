@@ -1,5 +1,7 @@
 package io.parley.spring.boot.autoconfigure;
 
+import java.util.Objects;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -95,11 +97,11 @@ public final class ParleySecurityAutoConfiguration {
                     + " ReactiveUserDetailsService (expected one of either, or one marked @Primary; or a "
                     + "SpringSecurityAuthenticator bean of the application's own; or parley.server.security.enabled=false)");
         }
-        SpringSecurityAuthenticator authenticator = basic != null ? SpringSecurityAuthenticator.basic(basic) : null;
-        if (bearer != null) {
-            authenticator = authenticator != null ? authenticator.withBearer(bearer) : SpringSecurityAuthenticator.bearer(bearer);
+        if (basic == null) {
+            return SpringSecurityAuthenticator.bearer(Objects.requireNonNull(bearer));
         }
-        return authenticator;
+        SpringSecurityAuthenticator authenticator = SpringSecurityAuthenticator.basic(basic);
+        return (bearer != null) ? authenticator.withBearer(bearer) : authenticator;
     }
 
     @Bean

@@ -115,7 +115,7 @@ public final class ParleyServerAutoConfiguration {
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         Duration phaseTimeout = Binder.get(environment)
             .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
-            .orElse(DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
+            .orElseGet(() -> DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
         return new ParleyServerBootstrap(builder, phaseTimeout,
                 (mappingPath != null) ? ParleyServerBootstrap.ROUTE_PHASE : ParleyServerBootstrap.STANDALONE_PHASE);
     }
