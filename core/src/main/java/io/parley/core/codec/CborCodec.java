@@ -1,14 +1,7 @@
 package io.parley.core.codec;
 
-import java.lang.reflect.Type;
-import java.nio.ByteBuffer;
 import java.util.Objects;
 
-import org.jspecify.annotations.Nullable;
-
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JavaType;
-import tools.jackson.databind.util.ByteBufferBackedInputStream;
 import tools.jackson.dataformat.cbor.CBORMapper;
 
 /**
@@ -22,17 +15,13 @@ import tools.jackson.dataformat.cbor.CBORMapper;
  * Codec custom = CborCodec.create(CBORMapper.builder().findAndAddModules().build());
  * }</pre>
  */
-public final class CborCodec implements Codec {
+public final class CborCodec extends JacksonCodec {
 
     /** The MIME type of this codec's data. */
     public static final String MIME_TYPE = "application/cbor";
 
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-
-    private final CBORMapper mapper;
-
     private CborCodec(CBORMapper mapper) {
-        this.mapper = mapper;
+        super(mapper, MIME_TYPE, "CBOR");
     }
 
     /** Returns a CBOR codec with Jackson's default mapper. */
@@ -47,51 +36,6 @@ public final class CborCodec implements Codec {
      */
     public static CborCodec create(CBORMapper mapper) {
         return new CborCodec(Objects.requireNonNull(mapper, "mapper"));
-    }
-
-    @Override
-    public String mimeType() {
-        return MIME_TYPE;
-    }
-
-    /** Encodes a value; {@code null} is an empty buffer, as every CBOR value is at least one byte. */
-    @Override
-    public ByteBuffer encode(@Nullable Object value) {
-        if (value == null) {
-            return EMPTY.duplicate();
-        }
-        try {
-            return ByteBuffer.wrap(mapper.writeValueAsBytes(value));
-        }
-        catch (JacksonException e) {
-            throw new CodecException("cannot encode a " + value.getClass().getName() + " as CBOR", e);
-        }
-    }
-
-    @Override
-    public @Nullable Object decode(ByteBuffer data, Type type) {
-        if (!data.hasRemaining()) {
-            return null;
-        }
-        JavaType javaType = mapper.getTypeFactory().constructType(type);
-        int length = data.remaining();
-        try {
-            if (data.hasArray()) {
-                return mapper.readValue(data.array(), data.arrayOffset() + data.position(), length, javaType);
-            }
-            // The buffer is this call's to read: its position may move (Codec#decode), so no duplicate.
-            return mapper.readValue(new ByteBufferBackedInputStream(data), javaType);
-        }
-        catch (JacksonException e) {
-            throw new CodecException("cannot decode " + length + " bytes of CBOR as " + type.getTypeName()
-                    + ": " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /** Jackson builds the value from the bytes: a reply is read where it arrived. */
-    @Override
-    public boolean keepsBuffers() {
-        return false;
     }
 
     @Override
