@@ -33,7 +33,7 @@ class BenchSmokeTest {
     @Timeout(180)
     void everySystemAnswers_everyFigureIsProduced_andTheReportRenders(@TempDir Path dir) throws Exception {
         Bench.Options options = Bench.Options.parse("--out", dir.toString(), "--name", "smoke",
-                "--jit-warmup-ms", "200", "--warmup-ms", "50", "--measure-ms", "150",
+                "--jit-warmup-ms", "300", "--warmup-ms", "100", "--measure-ms", "400",
                 "--runs", "1", "--in-flight", "1,16", "--payloads", "64", "--layouts", "split",
                 "--cancel-samples", "200", "--cancel-warmup", "20", "--pending", "2000",
                 "--stream-batch", "64", "--stream-cancel-samples", "50", "--stream-cancel-warmup", "10", "--overload-ms", "400");
