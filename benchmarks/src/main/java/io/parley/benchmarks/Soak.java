@@ -134,11 +134,22 @@ public final class Soak {
         NettyLeakDetection.install();
         Options options = Options.parse(args);
         ResourceLeakDetector.setLevel(options.leakLevel());
-        boolean passed = new Soak().run(options, System.out);
+        // The profile passes --out itself: the command to repeat the run names the rest.
+        List<String> given = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--out")) {
+                i++;
+            }
+            else {
+                given.add(args[i]);
+            }
+        }
+        String command = "mvn -q -Psoak -DskipTests package" + (given.isEmpty() ? "" : " -Dsoak.args=\"" + String.join(" ", given) + "\"");
+        boolean passed = new Soak().run(options, command, System.out);
         System.exit(passed ? 0 : 1);
     }
 
-    private boolean run(Options options, PrintStream out) throws IOException {
+    private boolean run(Options options, String command, PrintStream out) throws IOException {
         ParleyServer server = ParleyServer.builder()
                 .method(ServerMethod.mono("echo", String.class, Mono::just))
                 .method(ServerMethod.async("abort", Integer.class, (Integer code, AsyncCall<String> call) -> call.abort(code)))
@@ -224,8 +235,7 @@ public final class Soak {
         text.add("# " + options.name());
         text.add("");
         text.add(header + ".");
-        text.add("Command: `mvn -q -Psoak -DskipTests package"
-                + (options.calls() == 10_000_000 ? "" : " -Dsoak.args=\"--calls " + options.calls() + "\"") + "`");
+        text.add("Command: `" + command + "`");
         text.add("");
         text.addAll(lines);
         text.add("");
