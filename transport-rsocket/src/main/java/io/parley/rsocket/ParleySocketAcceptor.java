@@ -15,6 +15,7 @@ import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.ConnectionInfo;
 import io.parley.core.transport.ServerSession;
 import io.rsocket.ConnectionSetupPayload;
+import io.rsocket.DuplexConnection;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.core.Resume;
@@ -89,8 +90,11 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, limit));
     }
 
-    /** What {@link #accept} learns of the connection a SETUP came on, through its Reactor context. */
-    private record Connection(@Nullable SocketAddress remoteAddress, Mono<Void> onClose) {
+    /**
+     * What {@link #accept} learns of the connection a SETUP came on, through its Reactor context:
+     * where it comes from, when it closes, and the transport's connection itself.
+     */
+    private record Connection(@Nullable SocketAddress remoteAddress, Mono<Void> onClose, DuplexConnection transport) {
     }
 
     /**
@@ -121,7 +125,7 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     @SuppressWarnings("overloads") // a ServerTransport is no ConnectionAcceptor: a lambda picks this one
     static ConnectionAcceptor withRemoteAddress(ConnectionAcceptor acceptor) {
         return connection -> acceptor.apply(connection)
-                .contextWrite(Context.of(Connection.class, new Connection(connection.remoteAddress(), connection.onClose())));
+                .contextWrite(Context.of(Connection.class, new Connection(connection.remoteAddress(), connection.onClose(), connection)));
     }
 
     @Override
@@ -131,13 +135,14 @@ final class ParleySocketAcceptor implements SocketAcceptor {
 
     private Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket, @Nullable Connection connection) {
         SocketAddress remote = connection != null ? connection.remoteAddress() : null;
+        boolean resumable = resume != null && setup.isResumeEnabled();
         if (closed) {
-            return Mono.error(stopped());
+            return refuse(resumable, connection, stopped());
         }
         if (leases != null && !setup.willClientHonorLease()) {
             // RSocket's server sends its leases whether or not the client asked for them, and
             // RSocket's client, not asking, fails on the first and closes the connection.
-            return Mono.error(new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.PROTOCOL_ERROR,
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.PROTOCOL_ERROR,
                     "this server hands out RSocket leases and serves only clients that honour them "
                     + "(RSocketClientTransport.leases(), or the LEASE flag in SETUP)"))));
         }
@@ -147,7 +152,7 @@ final class ParleySocketAcceptor implements SocketAcceptor {
             credentials = composite && setup.hasMetadata() ? ParleyMetadataCodec.decodeSetup(setup.metadata()) : null;
         }
         catch (ParleyMetadataCodec.MalformedMetadataException e) {
-            return Mono.error(new RejectedSetupException(FaultCodec.text(
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(
                     new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed SETUP metadata: " + e.getMessage()))));
         }
         ServerSession session;
@@ -155,16 +160,15 @@ final class ParleySocketAcceptor implements SocketAcceptor {
             session = acceptor.openSession(new ConnectionInfo(setup.dataMimeType(), remote, credentials));
         }
         catch (RpcFault fault) {
-            return Mono.error(new RejectedSetupException(FaultCodec.text(fault)));
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(fault)));
         }
         connections.add(sendingSocket);
         if (closed) {
             // closeAll ran between the check above and the add, and may not have seen this one.
             closed(sendingSocket, session);
-            return Mono.error(stopped());
+            return refuse(resumable, connection, stopped());
         }
         sendingSocket.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
-        boolean resumable = resume != null && setup.isResumeEnabled();
         if (connection != null && !resumable) {
             // Subscribed before RSocket's responder, which cancels the connection's streams when it closes.
             connection.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
@@ -172,6 +176,21 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         // A resumable session outlives its first connection: its calls learn of its end from the
         // requester, which RSocket ends before it cancels the responder's streams.
         return Mono.just(new ParleyResponder(session, composite, resumable ? sendingSocket : null));
+    }
+
+    /**
+     * Refuses a SETUP. RSocket-Java sends the refusal and closes the connection; but for a SETUP
+     * that asks to resume its session, on a server that resumes sessions, RSocket-Java 1.1.5
+     * writes the refusal to the session's resumable connection after it has let go of the
+     * transport's, which then never carries it, nor closes: the client waits for an answer that
+     * never comes. There the refusal goes out on the transport's connection itself, which closes
+     * after it.
+     */
+    private static Mono<RSocket> refuse(boolean resumable, @Nullable Connection connection, RejectedSetupException refusal) {
+        if (resumable && connection != null) {
+            connection.transport().sendErrorAndClose(refusal);
+        }
+        return Mono.error(refusal);
     }
 
     private void closed(RSocket connection, ServerSession session) {
