@@ -121,10 +121,16 @@ final class ParleySocketAcceptor implements SocketAcceptor {
      * A connection acceptor that tells {@link #accept} where each connection comes from, and lets
      * it hear the connection close before RSocket cancels the connection's streams: a call then
      * ends as the connection's loss, not as a client's cancel.
+     *
+     * <p>A connection whose acceptance fails is closed. RSocket-Java's acceptance fails, without
+     * closing anything, when it cannot read a connection's first frame (a type it does not know,
+     * a SETUP cut short); Reactor Netty closes a TCP or WebSocket connection then, but the local
+     * transport would keep the connection open for good.
      */
     @SuppressWarnings("overloads") // a ServerTransport is no ConnectionAcceptor: a lambda picks this one
     static ConnectionAcceptor withRemoteAddress(ConnectionAcceptor acceptor) {
         return connection -> acceptor.apply(connection)
+                .doOnError(error -> connection.dispose())
                 .contextWrite(Context.of(Connection.class, new Connection(connection.remoteAddress(), connection.onClose(), connection)));
     }
 
