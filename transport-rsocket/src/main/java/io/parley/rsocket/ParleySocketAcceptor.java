@@ -60,10 +60,11 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     /**
      * The RSocket server for these connections. Its reassembly limit is the Parley server's
      * request limit, so a request sent in fragments is refused as soon as the bytes that arrived
-     * pass it, not buffered whole first.
+     * pass it, not buffered whole first. Each connection's SETUP is checked first ({@link SetupCheck}).
      */
     RSocketServer server() {
         RSocketServer server = RSocketServer.create(this)
+                .interceptors(registry -> registry.forConnection(SetupCheck.interceptor()))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .maxInboundPayloadSize(reassemblyLimit(acceptor.maxInboundPayloadSize()));
         Duration window = resume;
