@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 
 import org.jspecify.annotations.Nullable;
 
+import io.netty.buffer.ByteBuf;
 import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
@@ -142,6 +143,8 @@ final class ParleySocketAcceptor implements SocketAcceptor {
 
     private Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket, @Nullable Connection connection) {
         SocketAddress remote = connection != null ? connection.remoteAddress() : null;
+        // Read before the fields below: RSocket-Java moves the frame's reader index and leaves it
+        // moved when a field runs past the frame's end, and the flags would be read wrong after.
         boolean resumable = resume != null && setup.isResumeEnabled();
         if (closed) {
             return refuse(resumable, connection, stopped());
@@ -153,10 +156,24 @@ final class ParleySocketAcceptor implements SocketAcceptor {
                     "this server hands out RSocket leases and serves only clients that honour them "
                     + "(RSocketClientTransport.leases(), or the LEASE flag in SETUP)"))));
         }
-        boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(setup.metadataMimeType());
+        String metadataMimeType;
+        String dataMimeType;
+        @Nullable ByteBuf metadata;
+        try {
+            metadataMimeType = setup.metadataMimeType();
+            dataMimeType = setup.dataMimeType();
+            metadata = setup.hasMetadata() ? setup.metadata() : null;
+        }
+        catch (RuntimeException e) {
+            // RSocket-Java reads these fields only when asked, and throws on one that runs past the
+            // frame (it reads a MIME type's length as a signed byte): its message is no answer.
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.PROTOCOL_ERROR,
+                    "malformed SETUP frame: its MIME types or metadata run past its end"))));
+        }
+        boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(metadataMimeType);
         Credentials credentials;
         try {
-            credentials = composite && setup.hasMetadata() ? ParleyMetadataCodec.decodeSetup(setup.metadata()) : null;
+            credentials = composite && metadata != null ? ParleyMetadataCodec.decodeSetup(metadata) : null;
         }
         catch (ParleyMetadataCodec.MalformedMetadataException e) {
             return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(
@@ -164,7 +181,7 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         }
         ServerSession session;
         try {
-            session = acceptor.openSession(new ConnectionInfo(setup.dataMimeType(), remote, credentials));
+            session = acceptor.openSession(new ConnectionInfo(dataMimeType, remote, credentials));
         }
         catch (RpcFault fault) {
             return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(fault)));
