@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 
 import org.jspecify.annotations.Nullable;
 
+import io.netty.buffer.ByteBuf;
 import io.parley.core.Credentials;
 import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
@@ -15,6 +16,7 @@ import io.parley.core.transport.CallAcceptor;
 import io.parley.core.transport.ConnectionInfo;
 import io.parley.core.transport.ServerSession;
 import io.rsocket.ConnectionSetupPayload;
+import io.rsocket.DuplexConnection;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.core.Resume;
@@ -59,10 +61,11 @@ final class ParleySocketAcceptor implements SocketAcceptor {
     /**
      * The RSocket server for these connections. Its reassembly limit is the Parley server's
      * request limit, so a request sent in fragments is refused as soon as the bytes that arrived
-     * pass it, not buffered whole first.
+     * pass it, not buffered whole first. Each connection's SETUP is checked first ({@link SetupCheck}).
      */
     RSocketServer server() {
         RSocketServer server = RSocketServer.create(this)
+                .interceptors(registry -> registry.forConnection(SetupCheck.interceptor()))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .maxInboundPayloadSize(reassemblyLimit(acceptor.maxInboundPayloadSize()));
         Duration window = resume;
@@ -89,8 +92,11 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(FrameLengthCodec.FRAME_LENGTH_MASK, limit));
     }
 
-    /** What {@link #accept} learns of the connection a SETUP came on, through its Reactor context. */
-    private record Connection(@Nullable SocketAddress remoteAddress, Mono<Void> onClose) {
+    /**
+     * What {@link #accept} learns of the connection a SETUP came on, through its Reactor context:
+     * where it comes from, when it closes, and the transport's connection itself.
+     */
+    private record Connection(@Nullable SocketAddress remoteAddress, Mono<Void> onClose, DuplexConnection transport) {
     }
 
     /**
@@ -117,11 +123,17 @@ final class ParleySocketAcceptor implements SocketAcceptor {
      * A connection acceptor that tells {@link #accept} where each connection comes from, and lets
      * it hear the connection close before RSocket cancels the connection's streams: a call then
      * ends as the connection's loss, not as a client's cancel.
+     *
+     * <p>A connection whose acceptance fails is closed. RSocket-Java's acceptance fails, without
+     * closing anything, when it cannot read a connection's first frame (a type it does not know,
+     * a SETUP cut short); Reactor Netty closes a TCP or WebSocket connection then, but the local
+     * transport would keep the connection open for good.
      */
     @SuppressWarnings("overloads") // a ServerTransport is no ConnectionAcceptor: a lambda picks this one
     static ConnectionAcceptor withRemoteAddress(ConnectionAcceptor acceptor) {
         return connection -> acceptor.apply(connection)
-                .contextWrite(Context.of(Connection.class, new Connection(connection.remoteAddress(), connection.onClose())));
+                .doOnError(error -> connection.dispose())
+                .contextWrite(Context.of(Connection.class, new Connection(connection.remoteAddress(), connection.onClose(), connection)));
     }
 
     @Override
@@ -131,40 +143,56 @@ final class ParleySocketAcceptor implements SocketAcceptor {
 
     private Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket sendingSocket, @Nullable Connection connection) {
         SocketAddress remote = connection != null ? connection.remoteAddress() : null;
+        // Read before the fields below: RSocket-Java moves the frame's reader index and leaves it
+        // moved when a field runs past the frame's end, and the flags would be read wrong after.
+        boolean resumable = resume != null && setup.isResumeEnabled();
         if (closed) {
-            return Mono.error(stopped());
+            return refuse(resumable, connection, stopped());
         }
         if (leases != null && !setup.willClientHonorLease()) {
             // RSocket's server sends its leases whether or not the client asked for them, and
             // RSocket's client, not asking, fails on the first and closes the connection.
-            return Mono.error(new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.PROTOCOL_ERROR,
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.PROTOCOL_ERROR,
                     "this server hands out RSocket leases and serves only clients that honour them "
                     + "(RSocketClientTransport.leases(), or the LEASE flag in SETUP)"))));
         }
-        boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(setup.metadataMimeType());
+        String metadataMimeType;
+        String dataMimeType;
+        @Nullable ByteBuf metadata;
+        try {
+            metadataMimeType = setup.metadataMimeType();
+            dataMimeType = setup.dataMimeType();
+            metadata = setup.hasMetadata() ? setup.metadata() : null;
+        }
+        catch (RuntimeException e) {
+            // RSocket-Java reads these fields only when asked, and throws on one that runs past the
+            // frame (it reads a MIME type's length as a signed byte): its message is no answer.
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(new RpcFault(RpcStatus.PROTOCOL_ERROR,
+                    "malformed SETUP frame: its MIME types or metadata run past its end"))));
+        }
+        boolean composite = !ParleyMetadataCodec.ROUTING_MIME_TYPE.equals(metadataMimeType);
         Credentials credentials;
         try {
-            credentials = composite && setup.hasMetadata() ? ParleyMetadataCodec.decodeSetup(setup.metadata()) : null;
+            credentials = composite && metadata != null ? ParleyMetadataCodec.decodeSetup(metadata) : null;
         }
         catch (ParleyMetadataCodec.MalformedMetadataException e) {
-            return Mono.error(new RejectedSetupException(FaultCodec.text(
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(
                     new RpcFault(RpcStatus.PROTOCOL_ERROR, "malformed SETUP metadata: " + e.getMessage()))));
         }
         ServerSession session;
         try {
-            session = acceptor.openSession(new ConnectionInfo(setup.dataMimeType(), remote, credentials));
+            session = acceptor.openSession(new ConnectionInfo(dataMimeType, remote, credentials));
         }
         catch (RpcFault fault) {
-            return Mono.error(new RejectedSetupException(FaultCodec.text(fault)));
+            return refuse(resumable, connection, new RejectedSetupException(FaultCodec.text(fault)));
         }
         connections.add(sendingSocket);
         if (closed) {
             // closeAll ran between the check above and the add, and may not have seen this one.
             closed(sendingSocket, session);
-            return Mono.error(stopped());
+            return refuse(resumable, connection, stopped());
         }
         sendingSocket.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
-        boolean resumable = resume != null && setup.isResumeEnabled();
         if (connection != null && !resumable) {
             // Subscribed before RSocket's responder, which cancels the connection's streams when it closes.
             connection.onClose().subscribe(null, error -> closed(sendingSocket, session), () -> closed(sendingSocket, session));
@@ -172,6 +200,21 @@ final class ParleySocketAcceptor implements SocketAcceptor {
         // A resumable session outlives its first connection: its calls learn of its end from the
         // requester, which RSocket ends before it cancels the responder's streams.
         return Mono.just(new ParleyResponder(session, composite, resumable ? sendingSocket : null));
+    }
+
+    /**
+     * Refuses a SETUP. RSocket-Java sends the refusal and closes the connection; but for a SETUP
+     * that asks to resume its session, on a server that resumes sessions, RSocket-Java 1.1.5
+     * writes the refusal to the session's resumable connection after it has let go of the
+     * transport's, which then never carries it, nor closes: the client waits for an answer that
+     * never comes. There the refusal goes out on the transport's connection itself, which closes
+     * after it.
+     */
+    private static Mono<RSocket> refuse(boolean resumable, @Nullable Connection connection, RejectedSetupException refusal) {
+        if (resumable && connection != null) {
+            connection.transport().sendErrorAndClose(refusal);
+        }
+        return Mono.error(refusal);
     }
 
     private void closed(RSocket connection, ServerSession session) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.parley.core.CancelReason;
+import io.parley.core.RpcFault;
 import io.parley.core.RpcStatus;
 import io.parley.core.client.ClientCall;
 import io.parley.core.client.ParleyClient;
@@ -129,6 +130,23 @@ class ResumeTest extends CallTestSupport {
         assertThat(call.completion().block(TIMEOUT)).isEqualTo(RpcStatus.COMM_FAILURE);
         awaitCancel(onServer);
         assertThat(onServer.cancelReason()).isEqualTo(CancelReason.CONNECTION_LOST);
+    }
+
+    @Test
+    void aResumingClient_refusedAtSetup_hearsTheServersFault_andTheServerClosesTheConnection() {
+        ParleyServer server = startServer(builder -> builder.transport(
+                RSocketServerTransport.tcp("127.0.0.1", 0).resume(LONG_WINDOW).leases(Duration.ofSeconds(10))));
+        // A client that asks to resume its session but does not honour leases: the server refuses it at SETUP.
+        ParleyClient client = ParleyClient.builder()
+                .transport(RSocketClientTransport.tcp("127.0.0.1", RSocketFixture.port(server)).resume(LONG_WINDOW))
+                .build();
+        track(client);
+
+        RpcFault fault = faultOf(client.call("echo", "x", String.class));
+
+        assertThat(fault.status()).isEqualTo(RpcStatus.PROTOCOL_ERROR);
+        assertThat(fault.detail()).contains("leases");
+        assertThat(server.activeCalls()).isZero();
     }
 
     @Test

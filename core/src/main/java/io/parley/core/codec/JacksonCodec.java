@@ -66,6 +66,12 @@ abstract class JacksonCodec implements Codec {
             throw new CodecException("cannot decode " + length + " bytes of " + format + " as " + type.getTypeName()
                     + ": " + e.getOriginalMessage(), e);
         }
+        catch (RuntimeException e) {
+            // A deserializer of Jackson's may fail outside JacksonException on bytes it does not
+            // expect (its ByteBuffer deserializer wraps a binary value that is not there); the
+            // bytes are as undecodable, and the exception's message is Jackson's internals.
+            throw new CodecException("cannot decode " + length + " bytes of " + format + " as " + type.getTypeName(), e);
+        }
     }
 
     /** Jackson builds the value from the bytes: a reply is read where it arrived. */
