@@ -175,9 +175,12 @@ public final class Soak {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         List<String> lines = new ArrayList<>();
         List<String> leaks = new ArrayList<>();
-        String header = String.format("Soak: %,d calls, %d in flight, RSocket TCP on loopback, Netty leak detection %s, Java %s, %d CPUs",
-                options.calls(), options.inFlight(), ResourceLeakDetector.getLevel(), System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors());
+        String header = String.format("Soak: %,d calls, %d in flight, RSocket TCP on loopback, Netty leak detection %s"
+                        + " (access records %s, close recorded %s), Java %s, %d CPUs",
+                options.calls(), options.inFlight(), ResourceLeakDetector.getLevel(),
+                System.getProperty("io.netty.leakDetection.targetRecords", "4"),
+                System.getProperty("io.netty.leakDetection.trackClose", "true"),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         out.println(header);
         String columns = "| elapsed | calls done | calls/s (interval) | heap after GC | leaks |";
         lines.add(columns);
