@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Publisher;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -37,8 +38,9 @@ import io.parley.core.server.FluxHandler;
 import io.parley.core.server.ServerMethod;
 import io.parley.core.server.ServerStream;
 import io.parley.core.transport.InProcessTransport;
-import io.parley.test.Await;
 import io.parley.spring.ParleyMethod;
+import io.parley.test.Await;
+import io.parley.test.ParleyExtension;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -134,11 +136,12 @@ class ParleyStubProxiesTest {
     private final AtomicInteger holds = new AtomicInteger();
     private final AtomicReference<AsyncCall<String>> held = new AtomicReference<>();
     private final CountDownLatch holding = new CountDownLatch(1);
-    private InProcessParley parley;
+    /** A server of the methods below, and its client, for each test. */
+    @RegisterExtension
+    final ParleyExtension parley = ParleyExtension.inProcess().methods(methods());
     private Api api;
 
-    @BeforeEach
-    void start() {
+    private List<ServerMethod<?, ?>> methods() {
         List<ServerMethod<?, ?>> methods = new ArrayList<>();
         methods.add(ServerMethod.mono("echo", String.class, text -> Mono.just(text)));
         methods.add(ServerMethod.mono("items", Integer.class, count -> Mono.just(itemList(count))));
@@ -171,9 +174,13 @@ class ParleyStubProxiesTest {
         methods.add(ServerMethod.channel("pairs", Item.class, items -> items.buffer(2)));
         methods.add(ServerMethod.oneWay("record", String.class, event -> Mono.fromRunnable(() -> received.add(event))));
         methods.add(ServerMethod.oneWay("ping", Void.class, none -> Mono.fromRunnable(() -> received.add("ping"))));
-        parley = InProcessParley.serve(methods);
-        api = ParleyStubProxies.create(Api.class, parley.client);
-        streams = ParleyStubProxies.create(Streams.class, parley.client);
+        return methods;
+    }
+
+    @BeforeEach
+    void start() {
+        api = ParleyStubProxies.create(Api.class, parley.client());
+        streams = ParleyStubProxies.create(Streams.class, parley.client());
     }
 
     @AfterEach
@@ -182,7 +189,6 @@ class ParleyStubProxiesTest {
         if (call != null) {
             call.abort(RpcStatus.CALL_CANCELLED.value());
         }
-        parley.close();
     }
 
     private static List<Item> itemList(int count) {
@@ -350,11 +356,11 @@ class ParleyStubProxiesTest {
 
     @Test
     void objectMethods_behave() {
-        Api other = ParleyStubProxies.create(Api.class, parley.client);
+        Api other = ParleyStubProxies.create(Api.class, parley.client());
 
         assertThat(api).isEqualTo(api).isNotEqualTo(other).isNotEqualTo(null);
         assertThat(api.hashCode()).isEqualTo(api.hashCode()).isEqualTo(System.identityHashCode(api));
-        assertThat(api.toString()).contains(Api.class.getName()).contains(parley.client.toString());
+        assertThat(api.toString()).contains(Api.class.getName()).contains(parley.client().toString());
     }
 
     // ---- streams and one-way calls ---------------------------------------------------------------
@@ -466,8 +472,8 @@ class ParleyStubProxiesTest {
 
     @Test
     void streamOfAGenericTypeWithoutCallOptions_takesTheClientsDefaultOptions() {
-        GenericStreamWithoutOptions batches = ParleyStubProxies.create(GenericStreamWithoutOptions.class, parley.client);
-        GenericClientStreamWithoutOptions collect = ParleyStubProxies.create(GenericClientStreamWithoutOptions.class, parley.client);
+        GenericStreamWithoutOptions batches = ParleyStubProxies.create(GenericStreamWithoutOptions.class, parley.client());
+        GenericClientStreamWithoutOptions collect = ParleyStubProxies.create(GenericClientStreamWithoutOptions.class, parley.client());
 
         StepVerifier.create(batches.batches(2).count()).expectNext(2L).expectComplete().verify(TIMEOUT);
         StepVerifier.create(collect.collect(Flux.just(new Item("a", 1), new Item("b", 2))))
@@ -515,7 +521,7 @@ class ParleyStubProxiesTest {
 
     @Test
     void clientStreamHandleOfAGenericType_decodesItsItemsWithTheirTypeArguments() {
-        ClientStream<List<Item>> batches = ParleyStubProxies.create(GenericClientStream.class, parley.client).batches(2);
+        ClientStream<List<Item>> batches = ParleyStubProxies.create(GenericClientStream.class, parley.client()).batches(2);
 
         StepVerifier.create(batches.items())
                 .assertNext(batch -> assertThat(batch).containsExactly(new Item("item-0", 0)))
@@ -560,7 +566,7 @@ class ParleyStubProxiesTest {
     }
 
     private void assertUnsupported(Class<?> iface, String method, String why) {
-        assertThatIllegalStateException().isThrownBy(() -> ParleyStubProxies.create(iface, parley.client))
+        assertThatIllegalStateException().isThrownBy(() -> ParleyStubProxies.create(iface, parley.client()))
                 .withMessageContaining("@ParleyStub method " + method)
                 .withMessageContaining(why)
                 .withMessageContaining(ParleyStubProxies.SUPPORTED_SHAPES);
