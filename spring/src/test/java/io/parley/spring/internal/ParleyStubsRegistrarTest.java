@@ -3,11 +3,10 @@ package io.parley.spring.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -22,6 +21,7 @@ import io.parley.spring.internal.scan.stubs.DefaultScanConfig;
 import io.parley.spring.internal.scan.stubs.Greetings;
 import io.parley.spring.internal.scan.stubs.SecondGreetings;
 import io.parley.spring.internal.scan.explicit.Pinger;
+import io.parley.test.ParleyExtension;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -29,23 +29,20 @@ class ParleyStubsRegistrarTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private InProcessParley first;
-    private InProcessParley second;
+    /** Two servers of the same method, told apart by their replies, and a client of each. */
+    @RegisterExtension
+    final ParleyExtension first = ParleyExtension.inProcess()
+            .method(ServerMethod.mono("hello", String.class, name -> Mono.just("A: hello " + name)));
+    @RegisterExtension
+    final ParleyExtension second = ParleyExtension.inProcess()
+            .method(ServerMethod.mono("hello", String.class, name -> Mono.just("B: hello " + name)));
     private ApplicationContextRunner runner;
 
     @BeforeEach
     void start() {
-        first = InProcessParley.serve(List.of(ServerMethod.mono("hello", String.class, name -> Mono.just("A: hello " + name))));
-        second = InProcessParley.serve(List.of(ServerMethod.mono("hello", String.class, name -> Mono.just("B: hello " + name))));
         runner = new ApplicationContextRunner()
-                .withBean("firstClient", ParleyClient.class, () -> first.client, definition -> definition.setPrimary(true))
-                .withBean("secondClient", ParleyClient.class, () -> second.client);
-    }
-
-    @AfterEach
-    void stop() {
-        first.close();
-        second.close();
+                .withBean("firstClient", ParleyClient.class, first::client, definition -> definition.setPrimary(true))
+                .withBean("secondClient", ParleyClient.class, second::client);
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -142,7 +139,7 @@ class ParleyStubsRegistrarTest {
 
     @Test
     void missingClientBean_failsTheContext_whenTheInterfaceIsInjected() {
-        new ApplicationContextRunner().withBean("firstClient", ParleyClient.class, () -> first.client)
+        new ApplicationContextRunner().withBean("firstClient", ParleyClient.class, first::client)
                 .withUserConfiguration(ScanConfig.class)
                 .withBean(UsesSecondGreetings.class)
                 .run(context -> assertThat(context).hasFailed().getFailure()
