@@ -153,7 +153,7 @@ final class RawPeer implements AutoCloseable {
     public void close() {
         connection.dispose();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!closed || !allocator.unreleased().isEmpty()) {
+        while (!closed || !allocator.allReleased()) {
             if (System.nanoTime() > deadline) {
                 fail("not within " + WAIT + " after the connection was closed: "
                         + (closed ? "buffers of the connection released: " + allocator.unreleased() : "the server's end of it"));
@@ -224,12 +224,34 @@ final class RawPeer implements AutoCloseable {
             return buf;
         }
 
-        /** The buffers still referenced, each with where it was made as far as the leak detector knows. */
+        /** Whether every buffer is released; polled while the connection's event loop may be releasing them. */
+        boolean allReleased() {
+            for (ByteBuf buf : buffers) {
+                if (buf.refCnt() != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The buffers still referenced, for a failure's message. A buffer the event loop releases
+         * meanwhile may fail to describe itself (a composite frees its components as it goes):
+         * then it is named by its type alone.
+         */
         List<String> unreleased() {
             List<String> left = new ArrayList<>();
             for (ByteBuf buf : buffers) {
-                if (buf.refCnt() != 0) {
-                    left.add(buf.toString() + " refCnt=" + buf.refCnt());
+                int refCnt = buf.refCnt();
+                if (refCnt != 0) {
+                    String described;
+                    try {
+                        described = buf.toString();
+                    }
+                    catch (RuntimeException e) {
+                        described = buf.getClass().getSimpleName() + " (released while described)";
+                    }
+                    left.add(described + " refCnt=" + refCnt);
                 }
             }
             return left;
