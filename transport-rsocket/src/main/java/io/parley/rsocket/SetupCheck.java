@@ -1,7 +1,6 @@
 package io.parley.rsocket;
 
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 
@@ -35,7 +34,12 @@ final class SetupCheck implements DuplexConnection {
     private static final int FIXED_FIELDS = FrameHeaderCodec.size() + 12;
 
     private final DuplexConnection connection;
-    private final AtomicBoolean firstSeen = new AtomicBoolean();
+    /**
+     * Whether the first frame has passed. A plain field: the frames of {@link #receive()} are
+     * signalled one at a time, so each read sees the last write, and a frame after the first costs
+     * one read, not an atomic operation.
+     */
+    private boolean firstSeen;
 
     private SetupCheck(DuplexConnection connection) {
         this.connection = connection;
@@ -49,7 +53,15 @@ final class SetupCheck implements DuplexConnection {
     @Override
     public Flux<ByteBuf> receive() {
         // The transport releases each frame once it has been handed on, or dropped here.
-        return connection.receive().filter(frame -> !firstSeen.compareAndSet(false, true) || admissible(frame));
+        return connection.receive().filter(this::passes);
+    }
+
+    private boolean passes(ByteBuf frame) {
+        if (firstSeen) {
+            return true;
+        }
+        firstSeen = true;
+        return admissible(frame);
     }
 
     /** Whether a connection's first frame may go on to RSocket-Java; if not, the connection is refused and closed. */
